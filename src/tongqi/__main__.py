@@ -1,0 +1,5 @@
+import sys
+
+from tongqi.cli import main
+
+sys.exit(main())

@@ -1,0 +1,1 @@
+"""Pages of the applications app: the customer portal, the staff workbench and the counter."""

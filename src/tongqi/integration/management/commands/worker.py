@@ -1,0 +1,82 @@
+"""``tongqi worker``: run the background queue (outbox messages and periodic jobs)."""
+
+from __future__ import annotations
+
+import signal
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import close_old_connections
+
+from tongqi.core.context import acting
+from tongqi.integration import liveness, outbox
+
+# How often a worker looks for the claims of dead workers (PostgreSQL; see liveness).
+RECLAIM_EVERY = 5.0
+
+
+class Command(BaseCommand):
+    help = "Run the background worker: deliver outbox messages, run periodic jobs."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--once", action="store_true", help="one cycle, then exit")
+        parser.add_argument("--sleep", type=float, default=1.0, help="idle wait in seconds")
+        parser.add_argument("--batch", type=int, default=50)
+        parser.add_argument(
+            "--id",
+            default="",
+            help="worker id, unique among running workers (default host:pid). On PostgreSQL "
+            "the running workers put back at once what a killed one had claimed; on SQLite a "
+            "restarted worker with the same stable id (e.g. host-1 under a supervisor) does, "
+            "otherwise the 2-minute lease runs out first",
+        )
+
+    def handle(self, *args, once=False, sleep=1.0, batch=50, id="", **options):  # noqa: A002
+        outbox.discover()
+        worker_id = id or outbox.default_worker_id()
+        stop = {"now": False}
+
+        def _stop(signum, frame):
+            stop["now"] = True
+
+        signal.signal(signal.SIGTERM, _stop)
+        signal.signal(signal.SIGINT, _stop)
+        self.stdout.write(
+            f"worker {worker_id}: {len(outbox.HANDLERS)} handlers, "
+            f"{len(outbox.PERIODIC)} periodic jobs"
+        )
+        heartbeat = liveness.Heartbeat(worker_id)
+        try:
+            with acting(channel="worker"):
+                self._loop(worker_id, heartbeat, stop, once=once, sleep=sleep, batch=batch)
+        except liveness.IdInUse:
+            raise CommandError(f"worker id {worker_id} is in use by a running worker") from None
+        finally:
+            heartbeat.close()
+
+    def _loop(self, worker_id, heartbeat, stop, *, once, sleep, batch):
+        released = False
+        reclaimed_at = float("-inf")
+        while not stop["now"]:
+            close_old_connections()
+            try:
+                # No claim without the heartbeat: others would take it for a dead worker's.
+                if not heartbeat.ensure():
+                    raise RuntimeError("no heartbeat connection")
+                if not released:
+                    outbox.release_own(worker_id)
+                    released = True
+                if time.monotonic() - reclaimed_at >= RECLAIM_EVERY:
+                    outbox.reclaim_dead(worker_id)
+                    reclaimed_at = time.monotonic()
+                n = outbox.run_once(worker_id, limit=batch)
+            except liveness.IdInUse:
+                raise
+            except Exception as exc:  # noqa: BLE001 - e.g. database restarting: wait, retry
+                self.stderr.write(f"worker cycle failed: {exc}")
+                n = 0
+                time.sleep(min(sleep * 3, 5))
+            if once:
+                break
+            if n == 0:
+                time.sleep(sleep)

@@ -1,0 +1,189 @@
+"""Status push (SPEC §10): events written to the outbox in the caller's transaction, delivered
+to each subscribed endpoint by the worker, signed, retried with backoff, dead-lettered, replayable.
+
+The applications app calls, inside the transaction of every state change::
+
+    push.publish(
+        topic="application.status_changed",
+        subject=application.number,
+        payload={...},                  # JSON-serialisable; what the receiver needs
+        client=application.api_client,  # optional: the portal client that submitted it
+    )
+
+Each matching subscription gets one outbox message, hence one ``delivery_id`` (a UUID) that stays
+the same across retries and redeliveries: receivers drop a delivery id they have already seen.
+
+A callback is ``POST <url>`` with the JSON body::
+
+    {"id": "<delivery id>", "event_id": "...", "topic": "...", "subject": "...",
+     "occurred_at": "2026-01-01T08:00:00+08:00", "data": {...}}
+
+signed exactly like the portal's own requests (tongqi.core.signing's canonical request over the
+callback URL's path and query, the timestamp, a nonce and the body), with the headers
+``X-TQ-Delivery``, ``X-TQ-Event``, ``X-TQ-Timestamp``, ``X-TQ-Nonce``, ``X-TQ-Signature``,
+``X-TQ-Signature-Method`` (and ``X-TQ-AppKey`` for a client's subscription). Any 2xx answer is
+success; anything else, a timeout or a refused connection is retried.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import urllib.error
+import urllib.request
+import uuid
+from urllib.parse import parse_qsl, urlsplit
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import Q
+from django.utils import timezone
+
+from tongqi.core import signing
+
+from . import crypto, outbox
+from .choices import ClientStatus, SubscriptionScope
+from .models import ApiClient, OutboxMessage, Subscription
+
+log = logging.getLogger("tongqi.integration.push")
+
+KIND = "webhook.deliver"
+MAX_ATTEMPTS = 15  # backoff 10 s doubling to a 1-hour cap: about 10 hours before a dead letter
+
+
+def publish(
+    *,
+    topic: str,
+    subject: str,
+    payload: dict,
+    client: ApiClient | int | None = None,
+    event_id: str | None = None,
+    occurred_at=None,
+) -> int:
+    """Queue ``payload`` for every active subscription to ``topic``; returns how many.
+
+    Call it inside the transaction of the change: the deliveries commit (or roll back) with it.
+    ``client`` is the portal client the subject belongs to (it submitted the application);
+    subscriptions with scope "own" only receive events of their own client. ``event_id``
+    (e.g. the event row's id) makes publishing idempotent: the same event published twice —
+    say by an outbox subscriber that ran again after a crash — is queued once per subscription.
+    """
+    client_id = client.pk if isinstance(client, ApiClient) else client
+    occurred_at = timezone.localtime(occurred_at).isoformat()
+    stable_id = event_id is not None
+    event_id = str(event_id) if stable_id else uuid.uuid4().hex
+    # Round-trip through JSON now: a non-serialisable payload fails in the caller, not the worker.
+    data = json.loads(json.dumps(payload, cls=DjangoJSONEncoder, ensure_ascii=False))
+    subs = (
+        Subscription.objects.filter(active=True)
+        .filter(Q(client__isnull=True) | Q(client__status=ClientStatus.ACTIVE))
+        .filter(Q(scope=SubscriptionScope.ALL) | Q(client_id=client_id, client_id__isnull=False))
+        .only("pk", "topics")
+        .order_by("pk")
+    )
+    count = 0
+    for sub in subs:
+        topics = sub.topics or []
+        if topic not in topics and "*" not in topics:
+            continue
+        queued = outbox.enqueue(
+            KIND,
+            {
+                "subscription": sub.pk,
+                "event_id": event_id,
+                "topic": topic,
+                "subject": subject,
+                "occurred_at": occurred_at,
+                "data": data,
+            },
+            max_attempts=MAX_ATTEMPTS,
+            dedupe_key=f"webhook:{sub.pk}:{topic}:{event_id}"[:200] if stable_id else None,
+        )
+        count += queued is not None
+    return count
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None  # a 3xx is an answer we do not follow: the delivery fails and is retried
+
+
+_opener = urllib.request.build_opener(_NoRedirect)
+
+
+def signing_material(sub: Subscription) -> tuple[str, str, str]:
+    """(secret, algorithm, app key) used to sign this subscription's callbacks."""
+    if sub.client_id:
+        client = sub.client
+        return crypto.decrypt(client.secret_encrypted), client.algorithm, client.app_key
+    return crypto.decrypt(sub.secret_encrypted), signing.DEFAULT_ALGORITHM, ""
+
+
+def build_request(msg: OutboxMessage, sub: Subscription, *, now: int | None = None):
+    """The signed HTTP request of one delivery (also what the tests' receiver checks)."""
+    p = msg.payload
+    body = json.dumps(
+        {
+            "id": str(msg.delivery_id),
+            "event_id": p.get("event_id", ""),
+            "topic": p.get("topic", ""),
+            "subject": p.get("subject", ""),
+            "occurred_at": p.get("occurred_at", ""),
+            "data": p.get("data", {}),
+        },
+        ensure_ascii=False,
+        separators=(",", ":"),
+    ).encode("utf-8")
+    secret, algorithm, app_key = signing_material(sub)
+    parts = urlsplit(sub.url)
+    timestamp = str(int(now if now is not None else time.time()))
+    nonce = uuid.uuid4().hex
+    signature = signing.sign_request(
+        secret=secret,
+        method="POST",
+        path=parts.path or "/",
+        query=parse_qsl(parts.query, keep_blank_values=True),
+        timestamp=timestamp,
+        nonce=nonce,
+        body=body,
+        algorithm=algorithm,
+    )
+    headers = {
+        "Content-Type": "application/json; charset=utf-8",
+        "User-Agent": "TongQi-Webhook/1",
+        "X-TQ-Delivery": str(msg.delivery_id),
+        "X-TQ-Event": p.get("topic", ""),
+        "X-TQ-Timestamp": timestamp,
+        "X-TQ-Nonce": nonce,
+        "X-TQ-Signature": signature,
+        "X-TQ-Signature-Method": algorithm,
+    }
+    if app_key:
+        headers["X-TQ-AppKey"] = app_key
+    return urllib.request.Request(sub.url, data=body, method="POST", headers=headers)
+
+
+@outbox.handler(KIND)
+def deliver(msg: OutboxMessage) -> None:
+    """POST one delivery; any failure raises so the outbox retries it with backoff."""
+    sub = Subscription.objects.select_related("client").filter(pk=msg.payload.get("subscription"))
+    sub = sub.first()
+    if sub is None:
+        raise outbox.PermanentError("the subscription no longer exists")
+    if not sub.active or (sub.client_id and sub.client.status != ClientStatus.ACTIVE):
+        raise outbox.PermanentError("the subscription is inactive or its client revoked")
+    try:
+        request = build_request(msg, sub)
+    except crypto.SecretUnreadable as exc:
+        raise outbox.PermanentError(str(exc)) from exc
+    timeout = getattr(settings, "TONGQI_WEBHOOK_TIMEOUT", 10.0)
+    try:
+        with _opener.open(request, timeout=timeout) as resp:  # noqa: S310 - admin-set URL
+            status = resp.status
+    except urllib.error.HTTPError as exc:
+        status = exc.code
+        exc.close()
+    if not 200 <= status < 300:
+        raise RuntimeError(f"{sub.url} answered HTTP {status}")
+    log.info("delivered %s %s to %s", msg.payload.get("topic"), msg.delivery_id, sub.url)

@@ -1,0 +1,1 @@
+"""Pages of service supervision (mounted at /service/), one module per subject."""
