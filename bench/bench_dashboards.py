@@ -232,6 +232,12 @@ def run(emit, args) -> None:
         ("drill-down list: page 50", "/reports/applications/?page=50", False),
         ("workbench list: all", "/workbench/?queue=all", False),
         ("workbench list: overdue", "/workbench/?queue=overdue", False),
+        ("workbench tab counts, fetched after the list (computed)", "/workbench/counts/", True),
+        (
+            "workbench tab counts (kept until a transition, at most 60 s)",
+            "/workbench/counts/",
+            False,
+        ),
     ]
     sub = OrgUnit.objects.filter(parent=company, kind="subsidiary").order_by("pk").first()
     if sub is not None:

@@ -48,18 +48,24 @@ def _prepare(n_customers: int, n_staff: int):
     grids = list(Grid.objects.select_related("unit", "district").order_by("unit__code"))
     staff = []
     for g in grids:
-        staff += list(User.objects.filter(org_unit=g.unit, role=Role.ACCOUNT_MANAGER)
-                      .order_by("pk"))
+        staff += list(
+            User.objects.filter(org_unit=g.unit, role=Role.ACCOUNT_MANAGER).order_by("pk")
+        )
     staff = staff[:n_staff]
     staff_grids = {u.org_unit_id for u in staff}
-    places = [(g.district.code, (g.streets or ["街道"])[0]) for g in grids
-              if g.unit_id in staff_grids]
+    places = [
+        (g.district.code, (g.streets or ["街道"])[0]) for g in grids if g.unit_id in staff_grids
+    ]
     template = User.objects.filter(role=Role.ACCOUNT_MANAGER).first().password
     customers = []
     for i in range(n_customers):
-        u = User.objects.create(username=f"bench{i:03d}", role=Role.CUSTOMER,
-                                mobile=f"1880000{i:04d}", full_name=f"压测用户{i}",
-                                password=template)
+        u = User.objects.create(
+            username=f"bench{i:03d}",
+            role=Role.CUSTOMER,
+            mobile=f"1880000{i:04d}",
+            full_name=f"压测用户{i}",
+            password=template,
+        )
         customers.append(u)
 
     def token(user):
@@ -78,14 +84,24 @@ def _uscc(n: int) -> str:
 def _application(n: int, place) -> dict:
     district, street = place
     return {
-        "enterprise": {"name": f"压测餐饮{n}有限公司", "uscc": _uscc(n),
-                       "legal_representative": "王五", "contact_name": "赵六",
-                       "contact_mobile": "13812345678"},
-        "district_code": district, "street": street, "address_detail": f"测试路{n % 997}号",
-        "usage_type": "restaurant", "annual_consumption": "36000",
-        "appliances": [{"name": "中餐炒灶", "rated_flow": "4.5", "count": 2},
-                       {"name": "蒸箱", "rated_flow": "2.8", "count": 1}],
-        "privacy_notice_accepted": True, "channel": "mobile",
+        "enterprise": {
+            "name": f"压测餐饮{n}有限公司",
+            "uscc": _uscc(n),
+            "legal_representative": "王五",
+            "contact_name": "赵六",
+            "contact_mobile": "13812345678",
+        },
+        "district_code": district,
+        "street": street,
+        "address_detail": f"测试路{n % 997}号",
+        "usage_type": "restaurant",
+        "annual_consumption": "36000",
+        "appliances": [
+            {"name": "中餐炒灶", "rated_flow": "4.5", "count": 2},
+            {"name": "蒸箱", "rated_flow": "2.8", "count": 1},
+        ],
+        "privacy_notice_accepted": True,
+        "channel": "mobile",
     }
 
 
@@ -93,32 +109,63 @@ SECRET_KEY = "bench-" + "k" * 30 + "-Secret_Key-0123456789abcdef"
 
 
 class Server:
-    def __init__(self, port: int, workers: int, threads: int, extra_env: dict | None = None,
-                 log=None):
+    def __init__(
+        self, port: int, workers: int, threads: int, extra_env: dict | None = None, log=None
+    ):
         self.port = port
         env = {k: v for k, v in os.environ.items() if not k.startswith("TONGQI_")}
-        env.update({
-            "DATABASE_URL": os.environ["DATABASE_URL"],
-            "TONGQI_DATA_DIR": os.environ["TONGQI_DATA_DIR"],
-            "TONGQI_ENV": "production",
-            "TONGQI_SECRET_KEY": SECRET_KEY,
-            "TONGQI_ALLOWED_HOSTS": "127.0.0.1",
-            "TONGQI_SSL_REDIRECT": "0",
-            "TONGQI_BENCH_ENDPOINTS": "1",
-            "TONGQI_API_RATE": "1000000/m",
-            "PYTHONPATH": str(ROOT / "src"),
-        })
+        env.update(
+            {
+                "DATABASE_URL": os.environ["DATABASE_URL"],
+                "TONGQI_DATA_DIR": os.environ["TONGQI_DATA_DIR"],
+                "TONGQI_ENV": "production",
+                "TONGQI_SECRET_KEY": SECRET_KEY,
+                "TONGQI_ALLOWED_HOSTS": "127.0.0.1",
+                "TONGQI_SSL_REDIRECT": "0",
+                "TONGQI_BENCH_ENDPOINTS": "1",
+                "TONGQI_API_RATE": "1000000/m",
+                "PYTHONPATH": str(ROOT / "src"),
+            }
+        )
         env.update(extra_env or {})
         self.env = env
         self.web = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "tongqi.wsgi", "-b", f"127.0.0.1:{port}",
-             "-w", str(workers), "-k", "gthread", "--threads", str(threads),
-             "--keep-alive", "30", "--log-level", "warning", "--timeout", "60"],
-            env=env, cwd=ROOT, stdout=log, stderr=log)
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "tongqi.wsgi",
+                "-b",
+                f"127.0.0.1:{port}",
+                "-w",
+                str(workers),
+                "-k",
+                "gthread",
+                "--threads",
+                str(threads),
+                "--keep-alive",
+                "30",
+                "--log-level",
+                "warning",
+                "--timeout",
+                "60",
+            ],
+            env=env,
+            cwd=ROOT,
+            stdout=log,
+            stderr=log,
+        )
         # BENCH_QUEUE_WORKER=0 measures the web tier alone (the outbox then just fills up).
-        self.worker = subprocess.Popen([sys.executable, "-m", "tongqi", "worker"], env=env,
-                                       cwd=ROOT, stdout=subprocess.DEVNULL) \
-            if os.environ.get("BENCH_QUEUE_WORKER", "1") != "0" else None
+        self.worker = (
+            subprocess.Popen(
+                [sys.executable, "-m", "tongqi", "worker"],
+                env=env,
+                cwd=ROOT,
+                stdout=subprocess.DEVNULL,
+            )
+            if os.environ.get("BENCH_QUEUE_WORKER", "1") != "0"
+            else None
+        )
 
     def wait(self, timeout: float = 60):
         deadline = time.monotonic() + timeout
@@ -149,12 +196,19 @@ async def _customer(port, token, places, stats, until, counter):
             counter[0] += 1
             n = counter[0]
             status, body = await timed(
-                conn, stats, "submit", "POST", "/api/v1/applications",
+                conn,
+                stats,
+                "submit",
+                "POST",
+                "/api/v1/applications",
                 body=_application(100000 + n, places[n % len(places)]),
-                headers={**h, "Idempotency-Key": uuid.uuid4().hex}, ok=(201,))
+                headers={**h, "Idempotency-Key": uuid.uuid4().hex},
+                ok=(201,),
+            )
             if status == 201 and body:
-                await timed(conn, stats, "read", "GET", f"/api/v1/applications/{body['id']}",
-                            headers=h)
+                await timed(
+                    conn, stats, "read", "GET", f"/api/v1/applications/{body['id']}", headers=h
+                )
     finally:
         await conn.close()
 
@@ -164,8 +218,9 @@ async def _staff(port, token, stats, until):
     h = {"Authorization": f"Bearer {token}"}
     try:
         while time.monotonic() < until:
-            status, body = await timed(conn, stats, "queue", "GET",
-                                       "/api/v1/applications?queue=new&limit=20", headers=h)
+            status, body = await timed(
+                conn, stats, "queue", "GET", "/api/v1/applications?queue=new&limit=20", headers=h
+            )
             items = (body or {}).get("items", []) if status == 200 else []
             if not items:
                 await asyncio.sleep(0.2)
@@ -173,8 +228,16 @@ async def _staff(port, token, stats, until):
             target = items[len(items) // 2]["id"]
             # Two managers of one grid may pick the same application: one wins, the other is
             # told it changed (409) — the expected answer, not an error.
-            await timed(conn, stats, "accept", "POST", f"/api/v1/applications/{target}/accept",
-                        body={"category": "standard_package"}, headers=h, ok=(200, 409))
+            await timed(
+                conn,
+                stats,
+                "accept",
+                "POST",
+                f"/api/v1/applications/{target}/accept",
+                body={"category": "standard_package"},
+                headers=h,
+                ok=(200, 409),
+            )
     finally:
         await conn.close()
 
@@ -189,12 +252,27 @@ async def _only(port, tokens, places, stats, until, op):
             while time.monotonic() < until:
                 counter[0] += 1
                 if op == "submit":
-                    await timed(conn, stats, op, "POST", "/api/v1/applications",
-                                body=_application(counter[0], places[counter[0] % len(places)]),
-                                headers={**h, "Idempotency-Key": uuid.uuid4().hex}, ok=(201,))
+                    await timed(
+                        conn,
+                        stats,
+                        op,
+                        "POST",
+                        "/api/v1/applications",
+                        body=_application(counter[0], places[counter[0] % len(places)]),
+                        headers={**h, "Idempotency-Key": uuid.uuid4().hex},
+                        ok=(201,),
+                    )
                 else:
-                    await timed(conn, stats, op, "POST", "/api/v1/bench/baseline", body={},
-                                headers=h, ok=(201,))
+                    await timed(
+                        conn,
+                        stats,
+                        op,
+                        "POST",
+                        "/api/v1/bench/baseline",
+                        body={},
+                        headers=h,
+                        ok=(201,),
+                    )
         finally:
             await conn.close()
 
@@ -206,8 +284,13 @@ def _emit_ops(emit, stats, duration, phase, ops):
         s = stats.summary(op, duration)
         if not s.get("count"):
             continue
-        emit(f"{phase}: {op} throughput", s["throughput"], "req/s", errors=s["errors"],
-             statuses=s["statuses"])
+        emit(
+            f"{phase}: {op} throughput",
+            s["throughput"],
+            "req/s",
+            errors=s["errors"],
+            statuses=s["statuses"],
+        )
         for p in ("p50_ms", "p95_ms", "p99_ms"):
             emit(f"{phase}: {op} {p[:3]}", s[p], "ms")
 
@@ -224,8 +307,15 @@ def _cpu_seconds() -> dict[int, tuple[str, float]]:
                 fields = f.read().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        part = ("web" if "gunicorn" in cmd else "queue" if "tongqi worker" in cmd
-                else "database" if cmd.startswith("postgres") else None)
+        part = (
+            "web"
+            if "gunicorn" in cmd
+            else "queue"
+            if "tongqi worker" in cmd
+            else "database"
+            if cmd.startswith("postgres")
+            else None
+        )
         if part:  # its own CPU, and that of its children that have ended (PostgreSQL's
             # postmaster collects its backends' when they close: a connection recycled by
             # CONN_MAX_AGE during the phase is not lost)
@@ -256,7 +346,8 @@ def _wait_for_queue(timeout: float = 180.0) -> int:
         close_old_connections()
         left = OutboxMessage.objects.filter(
             Q(status=OutboxStatus.PENDING, next_attempt_at__lte=timezone.now())
-            | Q(status=OutboxStatus.RUNNING)).count()
+            | Q(status=OutboxStatus.RUNNING)
+        ).count()
         if left == 0 or time.monotonic() > deadline:
             return left
         time.sleep(1)
@@ -264,8 +355,9 @@ def _wait_for_queue(timeout: float = 180.0) -> int:
 
 def run(emit, args) -> None:
     quick = args.quick
-    os.environ.setdefault("TONGQI_BENCH_DATABASE_URL",
-                          "postgres://postgres@127.0.0.1:5432/tongqi_bench")
+    os.environ.setdefault(
+        "TONGQI_BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/tongqi_bench"
+    )
     engine = _django.setup("submit")
     customers, staff, places = _prepare(50, 20)
     cores = os.cpu_count() or 2
@@ -290,15 +382,25 @@ def run(emit, args) -> None:
         async def mixed():
             await asyncio.gather(
                 *(_customer(port, t, places, stats, until, counter) for t in customers),
-                *(_staff(port, t, stats, until) for t in staff))
+                *(_staff(port, t, stats, until) for t in staff),
+            )
 
         t0 = time.monotonic()
         asyncio.run(mixed())
-        _emit_ops(emit, stats, time.monotonic() - t0, "mixed 50 customers + 20 staff",
-                  ("submit", "read", "queue", "accept"))
+        _emit_ops(
+            emit,
+            stats,
+            time.monotonic() - t0,
+            "mixed 50 customers + 20 staff",
+            ("submit", "read", "queue", "accept"),
+        )
         errors = sum(len(v) for v in stats.errors.values())
-        emit("mixed: errors", errors, "count",
-             sample=[e for v in stats.errors.values() for e in v][:5])
+        emit(
+            "mixed: errors",
+            errors,
+            "count",
+            sample=[e for v in stats.errors.values() for e in v][:5],
+        )
 
         results = {}
         for op in ("submit", "baseline"):
@@ -314,13 +416,27 @@ def run(emit, args) -> None:
             for part, seconds in used.items():  # where a request's CPU goes
                 emit(f"{op} phase: CPU per request, {part}", seconds / n * 1000, "ms")
         sub, base = results["submit"], results["baseline"]
-        emit("submit throughput, 16 clients (full submission)", sub["throughput"], "req/s",
-             baseline=base["throughput"], errors=sub["errors"],
-             goal="≥ 150 req/s; ≥ 30 % of baseline first, 50 % real")
-        emit("submit p99 latency, 16 clients", sub["p99_ms"], "ms", baseline=base["p99_ms"],
-             goal="< 250 ms")
+        emit(
+            "submit throughput, 16 clients (full submission)",
+            sub["throughput"],
+            "req/s",
+            baseline=base["throughput"],
+            errors=sub["errors"],
+            goal="≥ 150 req/s; ≥ 30 % of baseline first, 50 % real",
+        )
+        emit(
+            "submit p99 latency, 16 clients",
+            sub["p99_ms"],
+            "ms",
+            baseline=base["p99_ms"],
+            goal="< 250 ms",
+        )
         emit("submit p50 latency, 16 clients", sub["p50_ms"], "ms", baseline=base["p50_ms"])
-        emit("baseline insert throughput, 16 clients", base["throughput"], "req/s",
-             errors=base["errors"])
+        emit(
+            "baseline insert throughput, 16 clients",
+            base["throughput"],
+            "req/s",
+            errors=base["errors"],
+        )
     finally:
         server.stop()

@@ -31,14 +31,16 @@ class Conn:
                 pass
             self.writer = None
 
-    async def request(self, method: str, path: str, *, body: bytes = b"", headers=None,
-                      timeout: float = 30.0):
+    async def request(
+        self, method: str, path: str, *, body: bytes = b"", headers=None, timeout: float = 30.0
+    ):
         for attempt in (0, 1):
             if self.writer is None:
                 await self.open()
             try:
-                return await asyncio.wait_for(self._roundtrip(method, path, body, headers or {}),
-                                              timeout)
+                return await asyncio.wait_for(
+                    self._roundtrip(method, path, body, headers or {}), timeout
+                )
             except (ConnectionError, asyncio.IncompleteReadError) as exc:
                 await self.close()
                 if attempt:
@@ -46,8 +48,12 @@ class Conn:
         raise AssertionError("unreachable")
 
     async def _roundtrip(self, method, path, body, headers):
-        lines = [f"{method} {path} HTTP/1.1", f"Host: {self.host}:{self.port}",
-                 "Connection: keep-alive", f"Content-Length: {len(body)}"]
+        lines = [
+            f"{method} {path} HTTP/1.1",
+            f"Host: {self.host}:{self.port}",
+            "Connection: keep-alive",
+            f"Content-Length: {len(body)}",
+        ]
         lines += [f"{k}: {v}" for k, v in headers.items()]
         self.writer.write(("\r\n".join(lines) + "\r\n\r\n").encode() + body)
         await self.writer.drain()
@@ -102,16 +108,35 @@ class Stats:
         def pct(p):
             return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))] * 1000
 
-        return {"count": len(xs), "throughput": len(xs) / duration, "p50_ms": pct(50),
-                "p95_ms": pct(95), "p99_ms": pct(99), "mean_ms": statistics.fmean(xs) * 1000,
-                "errors": len(self.errors[op]), "statuses": dict(self.statuses[op])}
+        return {
+            "count": len(xs),
+            "throughput": len(xs) / duration,
+            "p50_ms": pct(50),
+            "p95_ms": pct(95),
+            "p99_ms": pct(99),
+            "mean_ms": statistics.fmean(xs) * 1000,
+            "errors": len(self.errors[op]),
+            "statuses": dict(self.statuses[op]),
+        }
 
 
-async def timed(conn: Conn, stats: Stats, op: str, method: str, path: str, *, body=None,
-                headers=None, ok=(200, 201)):
+async def timed(
+    conn: Conn,
+    stats: Stats,
+    op: str,
+    method: str,
+    path: str,
+    *,
+    body=None,
+    headers=None,
+    ok=(200, 201),
+):
     payload = json.dumps(body).encode() if body is not None else b""
-    hdrs = {"Content-Type": "application/json", **(headers or {})} if body is not None \
+    hdrs = (
+        {"Content-Type": "application/json", **(headers or {})}
+        if body is not None
         else dict(headers or {})
+    )
     t0 = time.perf_counter()
     try:
         status, _h, data = await conn.request(method, path, body=payload, headers=hdrs)

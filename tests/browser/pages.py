@@ -233,6 +233,9 @@ def open_from_queue(v: Visitor, number: str, queue: str) -> None:
     expect(page.locator("nav.tabs a[aria-current=page]")).to_contain_text(queue)
     row = page.locator("tr", has_text=number)
     expect(row).to_be_visible()
+    # the tab counts arrive after the list (htmx), and the current tab stays current
+    expect(page.locator("nav.tabs .count").first).to_be_visible()
+    expect(page.locator("nav.tabs a[aria-current=page]")).to_contain_text(queue)
     v.shot("queue")
     row.get_by_role("link", name=number).click()
     expect(heading(v)).to_contain_text(number)

@@ -25,7 +25,7 @@ from .choices import (
     CustomerStep,
     Status,
 )
-from .models import Application, Commitment
+from .models import Application, ApplicationEvent, Commitment
 
 LIST_RELATED = ("enterprise", "district", "grid__unit", "account_manager", "clock")
 
@@ -59,6 +59,15 @@ def application_for(user, pk: int, *, for_update: bool = False, related=()) -> A
 # --- staff queues ------------------------------------------------------------------------------
 
 QUEUES = ("new", "mine", "due_soon", "overdue", "waiting_customer", "commitments", "all")
+
+
+def last_event_id() -> int:
+    """The newest application event's id: it changes whenever any application changes state.
+
+    One backward step on the primary-key index, so a cache key may include it (the workbench's
+    queue counts do) and be invalidated by every transition without being told.
+    """
+    return ApplicationEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
 
 
 def queue(user, name: str, *, now: datetime | None = None) -> QuerySet[Application]:

@@ -32,6 +32,7 @@ urlpatterns = [
     # staff workbench
     path("workbench/", workbench.workbench, name="workbench"),
     path("workbench/export.xlsx", workbench.export, name="export"),
+    path("workbench/counts/", workbench.tab_counts, name="workbench_counts"),
     path("workbench/applications/<int:pk>/", workbench.detail, name="detail"),
     path("workbench/applications/<int:pk>/pii/", workbench.reveal_pii, name="reveal_pii"),
     path(

@@ -25,13 +25,17 @@ class CappedCount(int):
     def __str__(self) -> str:
         return f"{int(self)}+" if self.capped else str(int(self))
 
+    @classmethod
+    def of(cls, n: int, capped: bool) -> CappedCount:
+        result = cls(n)
+        result.capped = capped
+        return result
+
 
 def capped_count(qs: QuerySet, cap: int = TAB_CAP) -> CappedCount:
     """``qs.count()`` that reads at most ``cap + 1`` rows."""
     n = qs.order_by()[: cap + 1].count()
-    result = CappedCount(min(n, cap))
-    result.capped = n > cap
-    return result
+    return CappedCount.of(min(n, cap), n > cap)
 
 
 class CappedPaginator(Paginator):

@@ -213,6 +213,45 @@ def test_queue_pages_have_a_bounded_number_of_queries(
     assert resp.status_code == 200
 
 
+def test_the_tab_counts_come_after_the_page_and_are_kept_until_something_changes(
+    people, many, django_assert_max_num_queries
+):
+    from django.core.cache import cache
+
+    cache.clear()
+    c = client_for(people.am_a)
+    page = html(c.get(reverse("applications:workbench"), {"queue": "overdue"}))
+    # the list is there at once; the tabs ask for their counts afterwards
+    assert page.count("<tr>") == 1 + 8
+    assert 'class="count"' not in page
+    assert f'hx-get="{reverse("applications:workbench_counts")}?queue=overdue"' in page
+    with django_assert_max_num_queries(16):
+        tabs = html(c.get(reverse("applications:workbench_counts"), {"queue": "overdue"}))
+    counts = dict(re.findall(r'href="\?queue=(\w+)"[^>]*>[^<]*<span class="count">(\d+\+?)<', tabs))
+    # grid A: 24 applications, 16 not accepted, 8 accepted (and overdue); grid B stays out
+    assert counts["new"] == "16" and counts["overdue"] == "8"
+    assert "all" not in counts  # "all" is never counted
+    assert 'href="?queue=overdue" aria-current="page"' in tabs and "hx-get" not in tabs
+    # kept: the next page shows them at once, without asking again
+    again = html(c.get(reverse("applications:workbench"), {"queue": "new"}))
+    assert '<span class="count">16</span>' in again and "hx-get" not in again
+    # a transition changes them: the page asks again, and the new figures are right
+    svc.application_accept(
+        application=many[10], actor=people.am_a, category=Category.STANDARD_PACKAGE
+    )
+    after = html(c.get(reverse("applications:workbench"), {"queue": "new"}))
+    assert 'class="count"' not in after and "hx-get" in after
+    tabs = html(c.get(reverse("applications:workbench_counts"), {"queue": "new"}))
+    assert 'href="?queue=new" aria-current="page">新申请 <span class="count">15</span>' in tabs
+
+
+def test_tab_counts_are_for_staff_only(people):
+    resp = client_for(people.customer).get(reverse("applications:workbench_counts"))
+    assert resp.status_code in (302, 403)
+    anonymous = Client().get(reverse("applications:workbench_counts"))
+    assert anonymous.status_code == 302 and "/accounts/login/" in anonymous["Location"]
+
+
 def test_the_clock_is_on_every_row_and_the_scope_holds(people, many):
     c = client_for(people.am_a)
     page = html(c.get(reverse("applications:workbench"), {"queue": "all", "sort": "deadline"}))

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db.models import F, Q
 from django.http import Http404
@@ -29,7 +30,7 @@ from tongqi.sla.choices import Level
 from tongqi.sla.selectors import last_event_at
 from tongqi.web.decorators import capability_required
 from tongqi.web.exports import xlsx_response
-from tongqi.web.listing import capped_count, paginate, sort_from_request
+from tongqi.web.listing import CappedCount, capped_count, paginate, sort_from_request
 
 from .. import services as svc
 from ..choices import CommitmentStatus, Status
@@ -55,6 +56,7 @@ from ..selectors import (
     application_for,
     clock_view,
     in_person_visits,
+    last_event_id,
     queue,
     search,
 )
@@ -163,16 +165,14 @@ def workbench(request):
     page = paginate(request, qs)
     now = timezone.now()
     rows = [(a, clock_view(a, now=now)) for a in page.object_list]
-    shown = queues_for(request.user)
-    # capped: a tab says "999+" rather than counting a million rows on every page view
-    counts = {q: capped_count(_queue(request.user, q)) for q in shown if q != "all"}
-    tabs = [(q, QUEUE_LABELS[q], counts.get(q)) for q in shown]
+    counts = _tab_counts(request.user, compute=False)
     return render(
         request,
         "applications/workbench/list.html",
         {
             "queue": name,
-            "tabs": tabs,
+            "tabs": _tabs(request.user, counts),
+            "counts_pending": counts is None,
             "form": form,
             "page": page,
             "rows": rows,
@@ -182,6 +182,50 @@ def workbench(request):
                 form.is_bound and any(form.data.get(k) for k in form.fields if k != "q")
             ),
             "perms_counter": request.user.can(Cap.APP_COUNTER),
+        },
+    )
+
+
+# How long a user's tab counts are kept at most. Any transition invalidates them at once (the key
+# holds the newest event's id); the time bound covers what moves without an event: the periodic
+# SLA job turning rows "due soon" or "overdue", and commitments reaching their due date.
+COUNTS_TTL = 60
+
+
+def _tab_counts(user, *, compute: bool) -> dict[str, CappedCount] | None:
+    """The count on each queue tab, from the cache; computed (and kept) only when ``compute``.
+
+    The list page does not compute them: at a million applications the counts of all the tabs
+    cost more than the page itself, so the page asks for them afterwards (``tab_counts``).
+    """
+    key = f"workbench:counts:{user.pk}:{last_event_id()}"
+    kept = cache.get(key)
+    if kept is None and compute:
+        # capped: a tab says "999+" rather than counting a million rows
+        counts = {q: capped_count(_queue(user, q)) for q in queues_for(user) if q != "all"}
+        kept = {q: (int(n), n.capped) for q, n in counts.items()}
+        cache.set(key, kept, COUNTS_TTL)
+    if kept is None:
+        return None
+    return {q: CappedCount.of(n, capped) for q, (n, capped) in kept.items()}
+
+
+def _tabs(user, counts: dict[str, CappedCount] | None) -> list[tuple[str, Any, Any]]:
+    counts = counts or {}
+    return [(q, QUEUE_LABELS[q], counts.get(q)) for q in queues_for(user)]
+
+
+@view_required
+@require_GET
+def tab_counts(request):
+    """The queue tabs with their counts: fetched by the list page once it is shown (htmx)."""
+    return render(
+        request,
+        "applications/workbench/_tabs.html",
+        {
+            "queue": _queue_name(request),
+            "tabs": _tabs(request.user, _tab_counts(request.user, compute=True)),
+            "counts_pending": False,
         },
     )
 

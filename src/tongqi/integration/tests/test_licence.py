@@ -136,11 +136,13 @@ def test_http_provider_outage_or_junk_is_unavailable(registry, status, payload):
 
 
 def test_http_provider_times_out(registry):
-    registry.payload, registry.delay = {"name": "甲"}, 1.5
+    # The registry would answer after 20 s; the provider gives up long before that, with room to
+    # spare for a loaded CI machine.
+    registry.payload, registry.delay = {"name": "甲"}, 20.0
     started = time.monotonic()
     with pytest.raises(LicenceUnavailable):
         registry.provider(timeout=0.3).lookup(ANY_VALID)
-    assert time.monotonic() - started < 1.4
+    assert time.monotonic() - started < 10
 
 
 def test_http_provider_unreachable():

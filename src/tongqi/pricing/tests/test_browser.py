@@ -51,7 +51,7 @@ def test_quote_builder_on_a_phone(surveyed, people, catalogue, server, page):
     from playwright.sync_api import expect
 
     # (the page's CSP forbids eval, so the wait is a locator expectation, not a JS predicate)
-    expect(summary).to_contain_text("25,340.00", timeout=5000)
+    expect(summary).to_contain_text("25,340.00")
     expect(page.locator("#sticky-total")).to_contain_text("25,340.00")
     # save and find the draft
     page.click("button[name=action][value=save]")
