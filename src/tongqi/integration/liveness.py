@@ -13,6 +13,7 @@ The lock's connection is not Django's: Django closes its connections between cyc
 from __future__ import annotations
 
 import logging
+import time
 import zlib
 
 from django.db import connection
@@ -21,6 +22,11 @@ log = logging.getLogger("tongqi.integration.liveness")
 
 # The first key of the two-key advisory lock: "TQ" — TongQi's workers, nobody else's locks.
 NAMESPACE = 0x5451
+
+# How long a starting worker waits for its id's lock before it says the id is in use. A worker
+# restarted at once after a kill finds its predecessor's lock still held for a moment: PostgreSQL
+# drops it when the old session's backend has ended, which is soon but not instant.
+GRACE = 5.0
 
 
 def lock_key(worker_id: str) -> int:
@@ -44,9 +50,10 @@ class Heartbeat:
         self.worker_id = worker_id
         self._conn = None
 
-    def ensure(self) -> bool:
+    def ensure(self, *, grace: float = GRACE) -> bool:
         """Hold the lock (again, after a lost connection). False: the database does not answer,
-        so the caller must not claim work now. Raises IdInUse if a live worker has this id."""
+        so the caller must not claim work now. Raises IdInUse if the lock is still held by
+        another session after ``grace`` seconds: a live worker has this id."""
         if not supported():
             return True
         if self._conn is not None and not self._conn.closed:
@@ -55,23 +62,36 @@ class Heartbeat:
                 return True
             except Exception:  # noqa: BLE001 - connection lost (e.g. PostgreSQL restarted)
                 self.close()
+        give_up = time.monotonic() + grace
         try:
             conn = connection.get_new_connection(connection.get_connection_params())
             conn.autocommit = True
-            held = conn.execute(
+            while not conn.execute(
                 "SELECT pg_try_advisory_lock(%s, %s)", (NAMESPACE, lock_key(self.worker_id))
-            ).fetchone()[0]
+            ).fetchone()[0]:
+                if time.monotonic() >= give_up:
+                    conn.close()
+                    raise IdInUse(self.worker_id)
+                time.sleep(0.1)
+        except IdInUse:
+            raise
         except Exception as exc:  # noqa: BLE001 - the database is away: retry next cycle
             log.warning("worker %s: no heartbeat connection (%s)", self.worker_id, exc)
             return False
-        if not held:
-            conn.close()
-            raise IdInUse(self.worker_id)
         self._conn = conn
         return True
 
     def close(self) -> None:
+        """Release the lock and close its connection. The explicit unlock makes the id free at
+        once; closing alone frees it only when the server has ended the session."""
         if self._conn is not None:
+            try:
+                if not self._conn.closed:
+                    self._conn.execute(
+                        "SELECT pg_advisory_unlock(%s, %s)", (NAMESPACE, lock_key(self.worker_id))
+                    )
+            except Exception:  # noqa: BLE001 - a broken connection: the server drops the lock
+                pass
             try:
                 self._conn.close()
             except Exception:  # noqa: BLE001 - closing a broken connection

@@ -64,8 +64,14 @@ class Command(BaseCommand):
                 if not heartbeat.ensure():
                     raise RuntimeError("no heartbeat connection")
                 if not released:
-                    outbox.release_own(worker_id)
+                    back = outbox.release_own(worker_id)
                     released = True
+                    # said once the id is held and an earlier run's claims are back: from here
+                    # on, what is claimed under this id is this process's
+                    self.stdout.write(
+                        f"worker {worker_id}: ready ({back} messages of an earlier run put back)"
+                    )
+                    self.stdout.flush()
                 if time.monotonic() - reclaimed_at >= RECLAIM_EVERY:
                     outbox.reclaim_dead(worker_id)
                     reclaimed_at = time.monotonic()
