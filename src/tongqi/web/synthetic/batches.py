@@ -47,6 +47,7 @@ KEYS_PER_APPLICATION = {
     "receivable": 1,
     "complaint": 2,
     "csurvey": 1,
+    "project": 1,
 }
 assert set(KEYS_PER_APPLICATION) == set(writer.KEYED)
 

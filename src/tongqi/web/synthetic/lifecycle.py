@@ -23,7 +23,7 @@ from tongqi.core.validators import peak_load
 from tongqi.core.workdays import SHANGHAI, accrual_origin
 from tongqi.pricing import calc
 
-from . import names
+from . import names, projects
 from .org import Catalogue, GridInfo, OrgInfo
 
 S = Status
@@ -455,6 +455,7 @@ class Simulation:
         prelim = category
         quote_rows: list = []
         commitment = None
+        project = None  # the gas-source project of an application with external works
         while not done:
             # --- acceptance or rejection
             t = self.staff_after(t, rng.uniform(0.3, 10))
@@ -619,7 +620,23 @@ class Simulation:
             if cancel_at_stage == S.CONFIRMED:
                 done = self._cancel(t, a, move, clock_event, ledger, cust_actor or am)
                 break
-            # --- works: gas-source approvals, the customer's own works
+            # --- works: the gas-source project and its approvals, the customer's own works
+            if category == Category.WITH_EXTERNAL_WORKS:
+                project = projects.plan(
+                    rng,
+                    project_id=self._id("project"),
+                    application_id=app_id,
+                    opened=t,
+                    engineer=engineer,
+                    application_number=number,
+                    grid=grid,
+                    lat=lat,
+                    lng=lng,
+                    length_m=ext,
+                    load=load,
+                    annual=annual,
+                    investment=quote[18],
+                )
             if category == Category.WITH_EXTERNAL_WORKS and rng.random() < 0.3:
                 p = self.staff_after(t, rng.uniform(1, 8))
                 if past(p):
@@ -627,11 +644,13 @@ class Simulation:
                     text = rng.choice(PAUSE_TEXT[code])
                     clock_event(core.PAUSE, p, code, text, engineer)
                     move(p, "pause", None, engineer, reason=text, data={"reason_code": code})
+                    project.paused_at = p
                     t = self.staff_after(p, rng.uniform(20, 150))
                     if not past(t):
                         break
                     clock_event(core.RESUME, t, "", "审批已取得", engineer)
                     move(t, "resume", None, engineer, reason="审批已取得")
+                    project.resumed_at = t
             works_pause = category != Category.STANDARD_PACKAGE and rng.random() < 0.25
             if works_pause:
                 p = self.staff_after(t, rng.uniform(0.5, 4))
@@ -753,6 +772,17 @@ class Simulation:
                 commitment[8] = commitment[9] = True  # reminders already sent
             elif commitment[4] == "open" and commitment[3] <= now.date() + timedelta(days=2):
                 commitment[8] = True
+
+        if project is not None:
+            projects.write(
+                rng,
+                self.out.rows,
+                project,
+                app_status=a["status"],
+                app_gas_on=a["gas_on_at"],
+                app_closed=a["closed_at"],
+                now=now,
+            )
 
         clock_row = None
         if ledger is not None and ledger.events:

@@ -117,6 +117,73 @@ TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
             "updated_at",
         ),
     ),
+    "project": (
+        "works.Project",
+        (
+            "id",
+            "number",
+            "name",
+            "org_unit_id",
+            "district_id",
+            "grid_id",
+            "location_desc",
+            "geometry_wkt",
+            "latitude",
+            "longitude",
+            "min_lat",
+            "max_lat",
+            "min_lng",
+            "max_lng",
+            "reason_kind",
+            "reason",
+            "pressure_level",
+            "length_m",
+            "forecast_load",
+            "forecast_annual_volume",
+            "planned_start",
+            "actual_start",
+            "expected_gas_on",
+            "actual_gas_on",
+            "investment",
+            "engineer_id",
+            "status",
+            "version",
+            "created_by_id",
+            "created_at",
+            "closed_at",
+        ),
+    ),
+    "project_approval": (
+        "works.ProjectApproval",
+        (
+            "project_id",
+            "kind",
+            "authority",
+            "applied_on",
+            "expected_on",
+            "granted_on",
+            "reference",
+            "updated_by_id",
+        ),
+    ),
+    "project_link": (
+        "works.ProjectLink",
+        ("project_id", "application_id", "linked_at", "linked_by_id", "paused_by_works"),
+    ),
+    "project_event": (
+        "works.ProjectEvent",
+        (
+            "project_id",
+            "at",
+            "action",
+            "from_status",
+            "to_status",
+            "actor_id",
+            "actor_label",
+            "note",
+            "data",
+        ),
+    ),
     "appliance": ("applications.Appliance", ("application_id", "name", "rated_flow", "count")),
     "event": (
         "applications.ApplicationEvent",
@@ -369,7 +436,17 @@ TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 
 # tables whose keys other rows point to: their ids are reserved before the rows are made
-KEYED = ("user", "enterprise", "clock", "app", "quote", "receivable", "complaint", "csurvey")
+KEYED = (
+    "user",
+    "enterprise",
+    "clock",
+    "app",
+    "quote",
+    "receivable",
+    "complaint",
+    "csurvey",
+    "project",
+)
 
 
 def model_for(name: str) -> type[models.Model]:

@@ -151,6 +151,69 @@ def test_the_workbench_lists_and_shows_the_generated_data(generated, people):
         assert c.get(reverse("applications:detail", args=[app.pk])).status_code == 200
 
 
+def test_applications_with_external_works_have_their_gas_source_project(people):
+    generated = generate(applications=400, seed=7, batch=200, now=NOW)
+    from django.utils import timezone
+
+    from tongqi.applications.choices import Category
+    from tongqi.works.choices import ProjectStatus as PS
+    from tongqi.works.models import Project, ProjectLink
+    from tongqi.works.services.projects import TRANSITIONS as PROJECT_TRANSITIONS
+    from tongqi.works.services.projects import missing_approvals
+
+    links = list(ProjectLink.objects.select_related("project", "application__clock"))
+    assert links and generated.rows["project"] == Project.objects.count() == len(links)
+    # every application with external works whose customer confirmed the quote has one
+    confirmed = Application.objects.filter(
+        category=Category.WITH_EXTERNAL_WORKS,
+        events__action="confirm_quote",
+    ).distinct()
+    assert {link.application_id for link in links} == set(confirmed.values_list("pk", flat=True))
+    seen = set()
+    for link in links:
+        app, project = link.application, link.project
+        seen.add(project.status)
+        assert project.number == f"QY{timezone.localdate(project.created_at).year}-{project.pk:05d}"
+        assert app.number in project.reason and project.grid_id == app.grid_id
+        assert project.investment > 0 and project.length_m > 0
+        assert project.min_lat <= project.latitude <= project.max_lat
+        # the application's gas needs the project's gas first
+        if app.status == Status.GAS_ON:
+            assert project.status in (PS.GAS_AVAILABLE, PS.CLOSED)
+            gas_on_day = timezone.localdate(app.gas_on_at)
+            assert project.actual_start <= project.actual_gas_on <= gas_on_day
+        if app.status == Status.CANCELLED:
+            assert project.status == PS.CANCELLED and project.closed_at
+        approvals = list(project.approvals.all())
+        assert approvals
+        for approval in approvals:
+            if approval.granted_on:
+                assert approval.applied_on <= approval.granted_on
+                assert project.actual_start is None or approval.granted_on <= project.actual_start
+        if project.status in (PS.CONSTRUCTION, PS.GAS_AVAILABLE, PS.CLOSED):
+            assert missing_approvals(project) == []
+        # the link holds the application's clock exactly while the approvals pause it
+        last = app.clock.events.order_by("-seq").first()
+        holding = last.kind == core.PAUSE and last.reason == core.ADMIN_APPROVAL
+        assert link.paused_by_works == holding
+        # the project's record walks its transitions
+        status = PS.PLANNED
+        for e in project.events.order_by("at", "id"):
+            if e.action in PROJECT_TRANSITIONS:
+                rule = PROJECT_TRANSITIONS[e.action]
+                assert e.from_status == status and status in rule.sources, (project.pk, e.action)
+                status = rule.target
+        assert status == project.status
+    assert len(seen) >= 3 and PS.CLOSED in seen  # projects in several stages
+    # the engineering pages show them
+    c = Client()
+    c.force_login(people.leader)
+    page = c.get(reverse("works:list"))
+    assert page.status_code == 200
+    newest = Project.objects.order_by("-created_at").first()
+    assert c.get(reverse("works:detail", args=[newest.pk])).status_code == 200
+
+
 def _snapshot():
     """The data without its keys (PostgreSQL sequences are not rolled back with the test)."""
     return (
