@@ -210,7 +210,6 @@ class PanelLinkForm(forms.Form):
     def __init__(self, *args, candidates, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["project"].queryset = candidates
-        self.fields["project"].label_from_instance = lambda p: f"{p.number} {p.name}"
 
 
 class ReportFilterForm(forms.Form):
@@ -240,6 +239,36 @@ class ReportFilterForm(forms.Form):
         return data
 
 
+class ProjectRefField(forms.Field):
+    """A project by its number, as a person types it (or by its id, as links carry it). Not a
+    drop-down: a utility has tens of thousands of projects."""
+
+    widget = forms.TextInput
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.queryset = None
+
+    def to_python(self, value):
+        value = str(value or "").strip()
+        if not value:
+            return None
+        if len(value) > 20:
+            found = None
+        elif value.isascii() and value.isdigit():
+            found = self.queryset.filter(pk=int(value)).first() if len(value) <= 12 else None
+        else:
+            found = self.queryset.filter(number__iexact=value).first()
+        if found is None:
+            raise forms.ValidationError(
+                _("There is no project with this number that you can see."), code="invalid_choice"
+            )
+        return found
+
+    def prepare_value(self, value):
+        return getattr(value, "number", value)
+
+
 class PlanningForm(forms.Form):
     MODES = [
         ("project", _("Around a project")),
@@ -247,7 +276,11 @@ class PlanningForm(forms.Form):
         ("grid", _("In a grid")),
     ]
     mode = forms.ChoiceField(label=_("Look at"), choices=MODES, initial="project")
-    project = forms.ModelChoiceField(label=_("Project"), queryset=None, required=False)
+    project = ProjectRefField(
+        label=_("Project number"),
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "QY2026-00012", "autocomplete": "off"}),
+    )
     lng = forms.DecimalField(
         label=_("Longitude"), required=False, min_value=73, max_value=136, decimal_places=6
     )

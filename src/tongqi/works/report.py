@@ -10,7 +10,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import F, QuerySet
+from django.db.models import Count, F, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -102,6 +102,47 @@ def live_rows(user, f: ReportFilters | None = None, today: date | None = None) -
         .order_by("org_unit__path", "planned_start", "pk")
     )
     return sorted((project_row(p, today) for p in qs), key=_order_key)
+
+
+def _start():
+    return Coalesce(F("actual_start"), F("planned_start"))
+
+
+# the report's sort keys (row keys) as SQL, for the live screen
+LIVE_ORDER = {
+    "number": F("number"),
+    "name": F("name"),
+    "org_unit": F("org_unit__name"),
+    "start": _start(),
+    "expected_gas_on": F("expected_gas_on"),
+    "investment": F("investment"),
+    "status": F("status"),
+}
+
+
+def live_ordered(
+    user, f: ReportFilters | None = None, *, key: str | None = None, descending: bool = False
+) -> QuerySet[Project]:
+    """The live report as a queryset in the report's order (subsidiary, start, number; or by
+    ``key``), so the screen builds the rows of one page only, not of every project."""
+    qs = (
+        _live_queryset(user, f or ReportFilters())
+        .select_related("org_unit", "district", "grid__unit")
+        .prefetch_related(link_prefetch())
+    )
+    if key is None:
+        return qs.order_by(F("org_unit__name"), _start(), "number", "pk")
+    expr = LIVE_ORDER[key]
+    first = expr.desc() if descending else expr.asc()
+    return qs.order_by(first, F("number").desc() if descending else F("number").asc(), "pk")
+
+
+def live_totals(user, f: ReportFilters | None = None) -> tuple[int, Decimal]:
+    """How many projects the live report holds and their total investment (one query)."""
+    got = _live_queryset(user, f or ReportFilters()).aggregate(
+        n=Count("pk"), total=Sum("investment")
+    )
+    return got["n"], got["total"] or Decimal("0.00")
 
 
 def filter_rows(rows: list[dict], user, f: ReportFilters) -> list[dict]:

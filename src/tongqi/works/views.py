@@ -590,10 +590,13 @@ def _report(request):
     if source:
         year, month = (int(x) for x in source.split("-"))
         snapshot = ReportSnapshot.objects.filter(month=date(year, month, 1)).first()
-    rows = (
-        rpt.snapshot_rows(snapshot, request.user, f) if snapshot else rpt.live_rows(request.user, f)
-    )
-    return form, snapshot, rows
+    return form, snapshot, f
+
+
+def _report_rows(request, snapshot, f) -> list[dict]:
+    if snapshot:
+        return rpt.snapshot_rows(snapshot, request.user, f)
+    return rpt.live_rows(request.user, f)
 
 
 def _sort_rows(rows: list[dict], sort) -> list[dict]:
@@ -605,11 +608,24 @@ def _sort_rows(rows: list[dict], sort) -> list[dict]:
 
 @capability_required(VIEW)
 def report(request):
-    form, snapshot, rows = _report(request)
+    form, snapshot, f = _report(request)
     sort = sort_from_request(request, REPORT_SORTS, "unit")
-    if request.GET.get("sort"):
-        rows = _sort_rows(rows, sort)
-    page = paginate(request, rows, per_page=50)
+    sorted_by = request.GET.get("sort")
+    if snapshot:  # a kept month: its stored rows
+        rows = _report_rows(request, snapshot, f)
+        if sorted_by:
+            rows = _sort_rows(rows, sort)
+        page = paginate(request, rows, per_page=50)
+        shown = list(page.object_list)
+        count, total = len(rows), rpt.total_investment(rows)
+    else:  # live: the database sorts and counts; rows are built for this page only
+        qs = rpt.live_ordered(
+            request.user, f, key=sort.field if sorted_by else None, descending=sort.descending
+        )
+        page = paginate(request, qs, per_page=50)
+        today = timezone.localdate()
+        shown = [rpt.project_row(p, today) for p in page.object_list]
+        count, total = rpt.live_totals(request.user, f)
     return render(
         request,
         "works/report.html",
@@ -617,9 +633,9 @@ def report(request):
             "form": form,
             "snapshot": snapshot,
             "page": page,
-            "rows": rpt.wrap(list(page.object_list)),
-            "count": len(rows),
-            "total_investment": rpt.total_investment(rows),
+            "rows": rpt.wrap(shown),
+            "count": count,
+            "total_investment": total,
             "sort": sort,
             "can_snapshot": svc.can_snapshot(request.user),
             "snapshots": rpt.snapshot_months()[:24],
@@ -629,7 +645,8 @@ def report(request):
 
 @capability_required(VIEW)
 def report_export(request):
-    _form, snapshot, rows = _report(request)
+    _form, snapshot, f = _report(request)
+    rows = _report_rows(request, snapshot, f)
     audit_record(
         action=AuditAction.EXPORT,
         object_type="works.report",

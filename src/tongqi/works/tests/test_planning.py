@@ -188,3 +188,25 @@ def test_planning_page_renders_map_table_and_sums(org, people, django_assert_max
         {"mode": "point", "lng": "114.40", "lat": "30.50", "radius_km": "1"},
     )
     assert resp.status_code == 200
+
+
+def test_a_project_is_chosen_by_its_number_not_from_a_list_of_every_project(org, people):
+    p = make_project(org, people.engineer_a)
+    other = make_project(org, people.engineer_a, name="另一个项目")
+    c = Client()
+    c.force_login(people.engineer_a)
+    url = reverse("works:planning")
+    empty = c.get(url).content.decode()
+    assert '<select name="project"' not in empty and other.number not in empty
+    by_number = c.get(url, {"mode": "project", "project": p.number.lower(), "radius_km": "2"})
+    html = by_number.content.decode()
+    assert by_number.status_code == 200 and 'class="works-map"' in html and p.name in html
+    assert p.number in html  # the subject of the map, as the project's own number
+    # the project page's link carries the number
+    detail = c.get(reverse("works:detail", args=[p.pk])).content.decode()
+    assert f"project={p.number}" in detail
+    for bad in ("QY1999-99999", "9" * 30, "１２", "x" * 21):
+        resp = c.get(url, {"mode": "project", "project": bad, "radius_km": "2"})
+        html = resp.content.decode()
+        assert resp.status_code == 200 and "没有您可查看的该编号项目。" in html
+        assert 'class="works-map"' not in html

@@ -279,3 +279,30 @@ def test_report_screen_filters_and_query_count(
     assert "乙一 三阳路配套" not in html and "批量项目7" in html
     resp = c.get(reverse("works:report"), {"date_from": "2026-05-01", "date_to": "2026-04-01"})
     assert resp.status_code == 200 and "errorlist" in resp.content.decode()
+
+
+def test_the_live_report_screen_builds_only_the_rows_of_its_page(
+    org, people, projects, django_assert_max_num_queries
+):
+    for i in range(57):
+        make_project(org, people.engineer_a, name=f"分页项目{i:02d}", investment=Decimal(1000 + i))
+    every = rpt.live_rows(people.leader)
+    assert len(every) == 60
+    c = Client()
+    c.force_login(people.leader)
+    with django_assert_max_num_queries(20):
+        first = c.get(reverse("works:report")).content.decode()
+    second = c.get(reverse("works:report"), {"page": 2}).content.decode()
+    # the count and the total are of the whole report; the rows are the page's, in report order
+    total = sum(Decimal(r["investment"]) for r in every)
+    for html in (first, second):
+        assert "60 个项目" in html or "60 projects" in html
+        assert f"¥{total:,.2f}" in html
+    assert every[0]["name"] in first and every[49]["name"] in first
+    assert every[50]["name"] not in first and every[50]["name"] in second
+    assert every[-1]["name"] in second
+    # sorting happens in the database, over every project
+    top = c.get(reverse("works:report"), {"sort": "-investment"}).content.decode()
+    richest = max(every, key=lambda r: Decimal(r["investment"]))
+    poorest = min(every, key=lambda r: Decimal(r["investment"]))
+    assert richest["name"] in top and poorest["name"] not in top
