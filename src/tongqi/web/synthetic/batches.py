@@ -187,6 +187,7 @@ def made_in_order(
     # fork: the workers inherit the context; nothing is pickled but the batch and its rows.
     # (A worker that dies, killed or out of memory, fails the run with BrokenProcessPool.)
     workers = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"))
+    finished = False
     try:
         todo = iter(batches)
         pending: deque = deque(
@@ -198,7 +199,15 @@ def made_in_order(
             if nxt is not None:
                 pending.append(workers.submit(_make_in_worker, reserve(nxt, take)))
             yield made
+        finished = True
     finally:
-        # on an error or an interruption: no new batch; those being made are dropped
+        # on an error or an interruption: no new batch; those being made are dropped. The
+        # workers still alive are stopped first: when one has died, another can be blocked for
+        # ever writing its batch to a pipe that nobody reads any more, and shutdown would wait
+        # for it (seen in CI). The pool keeps its processes in a private attribute.
+        if not finished:
+            for process in list((getattr(workers, "_processes", None) or {}).values()):
+                if process.is_alive():
+                    process.terminate()
         workers.shutdown(wait=True, cancel_futures=True)
         _context = None
