@@ -159,6 +159,16 @@ def reserve(batch: Batch, take: dict[str, Callable[[int], Sequence[int]]]) -> Ba
 _context: Context | None = None  # set in the parent before the workers are forked
 
 
+def _default_signals() -> None:
+    """A forked worker starts with its parent's signal handlers (a process that ran the queue
+    worker in-process has a SIGTERM handler that only sets a flag): back to the defaults, so the
+    pool can stop its workers."""
+    import signal
+
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _make_in_worker(batch: Batch) -> Made:
     return make(_context, batch)
 
@@ -186,7 +196,9 @@ def made_in_order(
     _context = ctx
     # fork: the workers inherit the context; nothing is pickled but the batch and its rows.
     # (A worker that dies, killed or out of memory, fails the run with BrokenProcessPool.)
-    workers = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"))
+    workers = ProcessPoolExecutor(
+        jobs, mp_context=multiprocessing.get_context("fork"), initializer=_default_signals
+    )
     finished = False
     try:
         todo = iter(batches)
@@ -208,6 +220,6 @@ def made_in_order(
         if not finished:
             for process in list((getattr(workers, "_processes", None) or {}).values()):
                 if process.is_alive():
-                    process.terminate()
+                    process.kill()
         workers.shutdown(wait=True, cancel_futures=True)
         _context = None

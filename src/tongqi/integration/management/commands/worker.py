@@ -39,8 +39,7 @@ class Command(BaseCommand):
         def _stop(signum, frame):
             stop["now"] = True
 
-        signal.signal(signal.SIGTERM, _stop)
-        signal.signal(signal.SIGINT, _stop)
+        previous = {sig: signal.signal(sig, _stop) for sig in (signal.SIGTERM, signal.SIGINT)}
         self.stdout.write(
             f"worker {worker_id}: {len(outbox.HANDLERS)} handlers, "
             f"{len(outbox.PERIODIC)} periodic jobs"
@@ -53,6 +52,8 @@ class Command(BaseCommand):
             raise CommandError(f"worker id {worker_id} is in use by a running worker") from None
         finally:
             heartbeat.close()
+            for sig, handler in previous.items():  # called in-process (tests, scripts): as before
+                signal.signal(sig, handler)
 
     def _loop(self, worker_id, heartbeat, stop, *, once, sleep, batch):
         released = False
