@@ -13,11 +13,12 @@ What the client sees (docs/adr/0007-idempotency.md):
   byte, with the header ``Idempotent-Replayed: true`` — the work is not done twice;
 - the same key with a different request: 422 ``idempotency_key_reused``;
 - the same key while the first request is still running: 409 ``idempotency_key_in_use``;
-- a 5xx, 408, 409, 423, 425 or 429 answer is not stored: the key is released, retry with it.
+- a 5xx, 408, 409, 423, 425 or 429 answer is not stored: the key stays free, retry with it.
 
-Keys are scoped to the caller (a user, whichever way they sign in, or a portal client). The
-handler runs inside one transaction together with storing its answer, so a crash can never leave
-the work done and the key unanswered (which would let a retry do it twice).
+Keys are scoped to the caller (a user, whichever way they sign in, or a portal client). The key
+is claimed, the handler runs and its answer is stored in one transaction, so a crash can never
+leave the work done and the key unanswered (which would let a retry do it twice), and costs no
+transaction of its own (ADR 0018).
 """
 
 from __future__ import annotations
@@ -98,46 +99,41 @@ def idempotent(view=None, *, required: bool = False):
                 body = request.body
             except RawPostDataException:  # pragma: no cover - _remember_operation reads it first
                 body = b""
-            held = store.reserve(
-                owner=owner,
-                key=key,
-                method=request.method,
-                path=request.get_full_path(),
-                body=body,
-            )
-            if isinstance(held, store.Replay):
-                response = HttpResponse(
-                    held.body, status=held.status, content_type=held.content_type
-                )
-                response[REPLAYED_HEADER] = "true"
-                return response
+            claim = None
             try:
                 with transaction.atomic(), audit_deferred():
-                    store.hold(held)
+                    found = store.claim(
+                        owner=owner,
+                        key=key,
+                        method=request.method,
+                        path=request.get_full_path(),
+                        body=body,
+                    )
+                    if isinstance(found, store.Replay):
+                        response = HttpResponse(
+                            found.body, status=found.status, content_type=found.content_type
+                        )
+                        response[REPLAYED_HEADER] = "true"
+                        return response
+                    claim = found
                     result = func(request, *args, **kwargs)
                     temporal = op.api.create_temporal_response(request)
                     response = op._result_to_response(request, result, temporal)
                     status, text, ctype = _stored(response)
                     if not store.should_store(status):
-                        raise _Release(response)
-                    store.complete(held, status=status, body=text, content_type=ctype)
+                        raise _Release(response)  # roll the work back; the key stays free
+                    store.record(claim, status=status, body=text, content_type=ctype)
                 return response
             except _Release as release:
-                store.release(held)
                 return release.response
-            except store.LostReservation:
-                raise ApiError("idempotency_key_in_use") from None
-            except Exception as exc:  # noqa: BLE001 - the work rolled back; answer as ninja would
+            except Exception as exc:
+                if claim is None:  # the key's own answer (409 in use, 422 reused, 503 …)
+                    raise
+                # the work rolled back; answer as ninja would, and keep a client error's answer
                 response = op.api.on_exception(request, exc)
                 status, text, ctype = _stored(response)
-                with transaction.atomic():
-                    if store.should_store(status):
-                        try:
-                            store.complete(held, status=status, body=text, content_type=ctype)
-                        except store.LostReservation:
-                            pass
-                    else:
-                        store.release(held)
+                if store.should_store(status):
+                    store.record_after(claim, status=status, body=text, content_type=ctype)
                 return response
 
         contribute_operation_args(

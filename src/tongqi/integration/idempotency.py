@@ -1,45 +1,44 @@
 """Idempotency keys (IETF draft-ietf-httpapi-idempotency-key-header, as Stripe runs them).
 
 The storage side; ``tongqi.api.idempotency.idempotent`` wires it into ninja operations. The
-semantics, decided in docs/adr/0007-idempotency.md:
+semantics, decided in docs/adr/0007-idempotency.md and docs/adr/0018-idempotency-in-one-transaction.md:
 
-- ``reserve`` inserts the key *in its own committed transaction* before the work starts, so a
-  concurrent duplicate sees the row: same request still running → 409
-  ``idempotency_key_in_use``; different request (fingerprint = method + path + body hash) → 422
-  ``idempotency_key_reused``; finished → the stored response is replayed.
-- ``complete`` runs *inside the work's transaction*, guarded by the reservation's token, so
-  "the work committed" and "the key holds its response" are one fact: a crash before the commit
-  leaves neither, and a retry after the lease runs the work once more, never twice.
-- ``release`` forgets the key when the outcome must not be replayed (a server error, a conflict,
-  a rate limit): the client may retry with the same key.
-- ``hold`` locks the key's row for the length of the work's transaction. On PostgreSQL a
-  duplicate that finds the key in progress probes that lock (``SKIP LOCKED``): when nobody holds
-  it, the holder died (a killed worker's transaction is rolled back and its locks released), so
-  the duplicate takes the key over at once instead of waiting for the lease to run out.
+- ``claim`` is the first statement of the work's transaction. It takes the key's lock for the
+  length of that transaction and reads the key's row: a finished request's answer is replayed;
+  the same key with another request (fingerprint = method + path + body hash) is 422
+  ``idempotency_key_reused``; a key whose lock another transaction holds — the same request
+  still running — is 409 ``idempotency_key_in_use`` at once.
+- ``record`` writes the answer *inside the work's transaction*, so "the work committed" and
+  "the key holds its answer" are one fact: a crash before the commit leaves neither (and drops
+  the lock with the connection), so a retry runs the work once more, never twice.
+- An answer that must not be replayed (a server error, a conflict, a rate limit) is simply not
+  recorded: the work rolled back, the key was never written, the client may retry with it.
+  ``record_after`` stores a client error (400, 404, 422 …) after its work rolled back.
+- The lock: on PostgreSQL a transaction-level advisory lock on the key's hash, tried without
+  waiting. On SQLite writers are serialised by the database (``BEGIN IMMEDIATE``): a duplicate
+  waits for the first to commit and is answered with the replay.
 - Keys live ``TONGQI_IDEMPOTENCY_TTL`` (at least 24 hours); ``purge`` deletes expired ones.
 """
 
 from __future__ import annotations
 
 import hashlib
-import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from .choices import IdempotencyStatus
 from .errors import ApiError
 from .models import IdempotencyKey
 
-LEASE = timedelta(minutes=2)  # longer than any request may run (gunicorn's timeout is 60 s)
-# A reservation younger than this is never probed: its holder may not have locked it yet.
-PROBE_AFTER = timedelta(seconds=2)
 MIN_TTL = timedelta(hours=24)
 # Outcomes the client may retry with the same key (nothing was done, or it may succeed later).
 RELEASED_STATUSES = frozenset({408, 409, 423, 425, 429}) | frozenset(range(500, 600))
+# The first key of the two-key advisory lock: "IK" (the queue workers' ids use "TQ").
+LOCK_NAMESPACE = 0x494B
 
 
 def normalise_key(raw: str | None) -> str | None:
@@ -60,6 +59,13 @@ def fingerprint(method: str, path: str, body: bytes) -> str:
     return hashlib.sha256(f"{method.upper()}\n{path}\n{digest}".encode()).hexdigest()
 
 
+def lock_key(owner: str, key: str) -> int:
+    """The second key of the advisory lock: a signed 32-bit hash of owner and key. Two keys
+    that share it only make one of two simultaneous requests wait for a 409 and a retry."""
+    raw = hashlib.sha256(f"{owner}\n{key}".encode()).digest()[:4]
+    return int.from_bytes(raw, "big", signed=True)
+
+
 def _ttl() -> timedelta:
     return max(getattr(settings, "TONGQI_IDEMPOTENCY_TTL", MIN_TTL), MIN_TTL)
 
@@ -74,139 +80,112 @@ class Replay:
 
 
 @dataclass(frozen=True)
-class Reservation:
-    """This request holds the key (``token`` proves it) and must complete or release it."""
+class Claim:
+    """This request holds the key for its transaction and records its answer with its work."""
 
-    pk: int
-    token: str
+    owner: str
+    key: str
+    fingerprint: str
+    method: str
+    path: str
 
 
-def reserve(
+_FIELDS = ("id", "fingerprint", "status", "response_status", "response_body", "response_type")
+
+
+def _lock_and_read(owner: str, key: str) -> tuple[bool, tuple | None]:
+    """Take the key's lock (without waiting) and read its row, in one round trip."""
+    table = IdempotencyKey._meta.db_table
+    cols = ", ".join(f"k.{c}" for c in (*_FIELDS, "expires_at"))
+    if connection.vendor == "postgresql":
+        sql = (
+            f"SELECT pg_try_advisory_xact_lock(%s, %s), {cols} FROM (SELECT 1) AS one "
+            f"LEFT JOIN {table} AS k ON k.owner = %s AND k.key = %s"
+        )
+        params = [LOCK_NAMESPACE, lock_key(owner, key), owner, key]
+    else:  # the database serialises writers: whoever runs this holds the only write lock
+        sql = f"SELECT 1, {cols} FROM {table} AS k WHERE k.owner = %s AND k.key = %s"
+        params = [owner, key]
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        row = cur.fetchone()
+    if row is None:
+        return True, None
+    locked, rest = bool(row[0]), row[1:]
+    return locked, (rest if rest[0] is not None else None)
+
+
+def claim(
     *, owner: str, key: str, method: str, path: str, body: bytes, now: datetime | None = None
-) -> Reservation | Replay:
-    """Take the key for this request, or answer from it (see the module docstring)."""
+) -> Claim | Replay:
+    """Call first inside the work's transaction: the key for this request, or its answer."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("claim() belongs inside the work's transaction")
     fp = fingerprint(method, path, body)
-    for _attempt in range(3):
-        now = now or timezone.now()
-        token = uuid.uuid4().hex
-        try:
-            with transaction.atomic():
-                row = IdempotencyKey.objects.create(
-                    owner=owner,
-                    key=key,
-                    fingerprint=fp,
-                    method=method.upper()[:8],
-                    path=path[:300],
-                    status=IdempotencyStatus.IN_PROGRESS,
-                    lock_token=token,
-                    created_at=now,
-                    locked_until=now + LEASE,
-                    expires_at=now + _ttl(),
-                )
-            return Reservation(pk=row.pk, token=token)
-        except IntegrityError:
-            pass
-        existing = IdempotencyKey.objects.filter(owner=owner, key=key).first()
-        if existing is None:
-            continue  # released in between: try to take it again
-        if existing.expires_at <= now:
-            IdempotencyKey.objects.filter(pk=existing.pk, expires_at__lte=now).delete()
-            continue
-        if existing.fingerprint != fp:
-            raise ApiError("idempotency_key_reused")
-        if existing.status == IdempotencyStatus.COMPLETED:
-            return Replay(
-                status=existing.response_status or 200,
-                body=existing.response_body,
-                content_type=existing.response_type or "application/json",
-            )
-        if existing.locked_until is not None and existing.locked_until < now:
-            # The holder died (its transaction rolled back with it): take the key over.
-            taken = IdempotencyKey.objects.filter(
-                pk=existing.pk,
-                status=IdempotencyStatus.IN_PROGRESS,
-                lock_token=existing.lock_token,
-            ).update(lock_token=token, locked_until=now + LEASE)
-            if taken:
-                return Reservation(pk=existing.pk, token=token)
-            continue
-        if _abandoned(existing, now) and _take_over(existing, token, now):
-            return Reservation(pk=existing.pk, token=token)
+    now = now or timezone.now()
+    locked, row = _lock_and_read(owner, key)
+    if not locked:
         raise ApiError("idempotency_key_in_use")
-    raise ApiError("idempotency_key_in_use")
-
-
-def _abandoned(existing: IdempotencyKey, now: datetime) -> bool:
-    """Worth probing: the database can tell a live holder's row lock, and the holder had time
-    to take it."""
-    if not connection.features.has_select_for_update_skip_locked:
-        return False  # SQLite: the lease alone decides
-    return existing.locked_until is not None and existing.locked_until - LEASE < now - PROBE_AFTER
-
-
-def _take_over(existing: IdempotencyKey, token: str, now: datetime) -> bool:
-    """Take the key when no transaction holds its row (the holder is gone)."""
-    with transaction.atomic():
-        row = (
-            IdempotencyKey.objects.select_for_update(skip_locked=True)
-            .filter(
-                pk=existing.pk,
-                status=IdempotencyStatus.IN_PROGRESS,
-                lock_token=existing.lock_token,
+    if row is not None:
+        pk, row_fp, status, response_status, response_body, response_type, expires_at = row
+        if isinstance(expires_at, str):  # SQLite through a raw cursor
+            expires_at = datetime.fromisoformat(expires_at)
+        if timezone.is_naive(expires_at):
+            expires_at = timezone.make_aware(expires_at, UTC)
+        if expires_at <= now or status != IdempotencyStatus.COMPLETED:
+            # expired, or left half-way by the reserve-first scheme of an older release: the
+            # lock says nobody works on it now
+            IdempotencyKey.objects.filter(pk=pk).delete()
+        elif row_fp != fp:
+            raise ApiError("idempotency_key_reused")
+        else:
+            return Replay(
+                status=response_status or 200,
+                body=response_body,
+                content_type=response_type or "application/json",
             )
-            .only("pk")
-            .first()
-        )
-        if row is None:
-            return False  # locked: the holder is alive and working (or it just finished)
-        IdempotencyKey.objects.filter(pk=row.pk).update(lock_token=token, locked_until=now + LEASE)
-    return True
+    return Claim(owner=owner, key=key, fingerprint=fp, method=method.upper()[:8], path=path[:300])
 
 
-def hold(reservation: Reservation) -> None:
-    """Lock the key's row until the work's transaction ends (call first thing inside it): a
-    duplicate then knows this holder is alive. Raises LostReservation if another request took
-    the key over in between."""
-    held = (
-        IdempotencyKey.objects.select_for_update()
-        .filter(
-            pk=reservation.pk,
-            status=IdempotencyStatus.IN_PROGRESS,
-            lock_token=reservation.token,
-        )
-        .values_list("pk", flat=True)
-    )
-    if not list(held):
-        raise LostReservation
-
-
-class LostReservation(Exception):
-    """Another request took the key over (this one outlived its lease): roll the work back."""
-
-
-def complete(reservation: Reservation, *, status: int, body: str, content_type: str) -> None:
-    """Store the response; call inside the work's transaction (see the module docstring)."""
-    done = IdempotencyKey.objects.filter(
-        pk=reservation.pk,
-        status=IdempotencyStatus.IN_PROGRESS,
-        lock_token=reservation.token,
-    ).update(
+def _row(c: Claim, *, status: int, body: str, content_type: str, now: datetime) -> IdempotencyKey:
+    return IdempotencyKey(
+        owner=c.owner,
+        key=c.key,
+        fingerprint=c.fingerprint,
+        method=c.method,
+        path=c.path,
         status=IdempotencyStatus.COMPLETED,
         response_status=status,
         response_body=body,
         response_type=content_type[:100],
-        lock_token="",
-        locked_until=None,
+        created_at=now,
+        expires_at=now + _ttl(),
     )
-    if not done:
-        raise LostReservation
 
 
-def release(reservation: Reservation) -> None:
-    """Forget the key so the client may retry with it."""
-    IdempotencyKey.objects.filter(
-        pk=reservation.pk, status=IdempotencyStatus.IN_PROGRESS, lock_token=reservation.token
-    ).delete()
+def record(c: Claim, *, status: int, body: str, content_type: str) -> None:
+    """Store the answer inside the work's transaction (the key's lock is held)."""
+    now = timezone.now()
+    IdempotencyKey.objects.bulk_create(
+        [_row(c, status=status, body=body, content_type=content_type, now=now)]
+    )
+
+
+def record_after(c: Claim, *, status: int, body: str, content_type: str) -> bool:
+    """Store a client error's answer once its work has rolled back (a transaction of its own).
+
+    Skipped when another request holds the key by now, or has answered it: that answer stands.
+    """
+    with transaction.atomic():
+        locked, row = _lock_and_read(c.owner, c.key)
+        if not locked or row is not None:
+            return False
+        now = timezone.now()
+        IdempotencyKey.objects.bulk_create(
+            [_row(c, status=status, body=body, content_type=content_type, now=now)],
+            ignore_conflicts=True,
+        )
+    return True
 
 
 def should_store(status: int) -> bool:

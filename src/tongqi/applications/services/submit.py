@@ -366,11 +366,12 @@ def application_create_and_submit(
     at=None,
 ) -> Application:
     """One step for the counter and the government portal: enterprise, draft, submit."""
+    # Validated before the unit of work starts: bad input leaves the caller's transaction usable.
+    _clean_e, e_errors = validate_enterprise(enterprise_data)
+    _clean_a, a_errors = validate_application(data, for_submit=True)
+    if e_errors or a_errors:
+        raise InvalidInput(fields={**e_errors, **a_errors})
     with whole_unit(), audit_deferred():
-        clean_e, e_errors = validate_enterprise(enterprise_data)
-        _clean_a, a_errors = validate_application(data, for_submit=True)
-        if e_errors or a_errors:
-            raise InvalidInput(fields={**e_errors, **a_errors})
         enterprise = enterprise_upsert(data=enterprise_data, actor=actor)
         app = application_save_draft(
             actor=actor,

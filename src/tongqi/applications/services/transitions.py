@@ -151,11 +151,13 @@ def whole_unit() -> Iterator[None]:
     """One all-or-nothing unit of work (e.g. enterprise + draft + submission in one request).
 
     Inside it, the services' own ``atomic()`` blocks open no savepoints: nothing in the unit
-    recovers from a failure half-way, so a savepoint per step would only cost round trips.
+    recovers from a failure half-way, so a savepoint per step would only cost round trips. Nor
+    does the unit itself inside a caller's transaction (an API request's, which also stores the
+    idempotency key): a failure dooms that whole transaction, so nothing half-done can commit.
     """
     token = _whole_unit.set(True)
     try:
-        with transaction.atomic():
+        with transaction.atomic(savepoint=False):
             yield
     finally:
         _whole_unit.reset(token)
