@@ -42,13 +42,28 @@ BACKOFF_CAP = 3600
 LEASE = timedelta(seconds=120)
 
 
+# Kinds whose handler takes a list of messages: the messages of one claimed batch are handled
+# in one call (e.g. one set-based recompute for fifty applications instead of fifty).
+BATCH_HANDLERS: dict[str, Callable[[list], Any]] = {}
+
+
 class PermanentError(Exception):
     """A handler raises this when retrying cannot help (bad payload): straight to dead letter."""
 
 
-def handler(kind: str) -> Callable[[Handler], Handler]:
+def handler(kind: str, *, many: Callable[[list], dict] | None = None):
+    """Register ``fn`` to run each message of ``kind``.
+
+    ``many`` (optional) runs a whole claimed batch of the kind at once and answers, per message
+    that failed, its exception (``{message.pk: exc}``); the others are done. It is for work with
+    outside effects (sending an SMS): each message fails alone and is never sent twice because
+    another one failed. An exception out of ``many`` itself means nothing was sent: the batch is
+    run again one message at a time."""
+
     def register(fn: Handler) -> Handler:
         HANDLERS[kind] = fn
+        if many is not None:
+            BATCH_HANDLERS[kind] = many
         return fn
 
     return register
@@ -91,11 +106,6 @@ def periodic(name: str, *, every: timedelta | None = None, daily_at: time | None
 # Domain events: an app emits "application.gas_on"; every app that subscribed gets its own
 # outbox message (and its own retries), so one slow subscriber never holds up another.
 SUBSCRIBERS: dict[str, list[str]] = {}
-
-
-# Kinds whose handler takes a list of messages: the messages of one claimed batch are handled
-# in one call (e.g. one set-based recompute for fifty applications instead of fifty).
-BATCH_HANDLERS: dict[str, Callable[[list], None]] = {}
 
 
 def subscriber(event: str, name: str, *, batch: bool = False) -> Callable[[Handler], Handler]:
@@ -275,31 +285,8 @@ def process(msg: OutboxMessage, worker_id: str) -> bool:
         if fn is None:
             raise PermanentError(f"no handler registered for {msg.kind!r}")
         fn(msg)
-    except PermanentError as exc:
-        _finish(
-            msg, worker_id, status=OutboxStatus.DEAD, last_error=str(exc)[:2000], locked_until=None
-        )
-        log.error("outbox %s #%s dead: %s", msg.kind, msg.pk, exc)
-        return False
     except Exception as exc:  # noqa: BLE001 - any failure is retried, then dead-lettered
-        err = "".join(traceback.format_exception_only(type(exc), exc)).strip()[:2000]
-        if msg.attempts >= msg.max_attempts:
-            _finish(msg, worker_id, status=OutboxStatus.DEAD, last_error=err, locked_until=None)
-            log.error(
-                "outbox %s #%s dead after %s attempts: %s", msg.kind, msg.pk, msg.attempts, err
-            )
-        else:
-            _finish(
-                msg,
-                worker_id,
-                status=OutboxStatus.PENDING,
-                last_error=err,
-                locked_until=None,
-                next_attempt_at=timezone.now() + _backoff(msg.attempts),
-            )
-            log.warning(
-                "outbox %s #%s failed (attempt %s): %s", msg.kind, msg.pk, msg.attempts, err
-            )
+        _fail(msg, worker_id, exc)
         return False
     _finish(
         msg,
@@ -310,6 +297,30 @@ def process(msg: OutboxMessage, worker_id: str) -> bool:
         last_error="",
     )
     return True
+
+
+def _fail(msg: OutboxMessage, worker_id: str, exc: BaseException) -> None:
+    """A failed message: dead at once (PermanentError) or after its last attempt, else retried."""
+    if isinstance(exc, PermanentError):
+        _finish(
+            msg, worker_id, status=OutboxStatus.DEAD, last_error=str(exc)[:2000], locked_until=None
+        )
+        log.error("outbox %s #%s dead: %s", msg.kind, msg.pk, exc)
+        return
+    err = "".join(traceback.format_exception_only(type(exc), exc)).strip()[:2000]
+    if msg.attempts >= msg.max_attempts:
+        _finish(msg, worker_id, status=OutboxStatus.DEAD, last_error=err, locked_until=None)
+        log.error("outbox %s #%s dead after %s attempts: %s", msg.kind, msg.pk, msg.attempts, err)
+    else:
+        _finish(
+            msg,
+            worker_id,
+            status=OutboxStatus.PENDING,
+            last_error=err,
+            locked_until=None,
+            next_attempt_at=timezone.now() + _backoff(msg.attempts),
+        )
+        log.warning("outbox %s #%s failed (attempt %s): %s", msg.kind, msg.pk, msg.attempts, err)
 
 
 def run_once(worker_id: str | None = None, limit: int = 50, schedule: bool = True) -> int:
@@ -335,18 +346,25 @@ def process_batch(kind: str, msgs: list[OutboxMessage], worker_id: str) -> int:
     if len(msgs) > 1:
         try:
             with transaction.atomic():
-                BATCH_HANDLERS[kind](msgs)
+                result = BATCH_HANDLERS[kind](msgs)
+            failed = result if isinstance(result, dict) else {}
         except Exception as exc:  # noqa: BLE001 - fall back to one at a time
             log.warning("outbox %s: batch of %s failed (%s); one at a time", kind, len(msgs), exc)
         else:
-            return OutboxMessage.objects.filter(
-                pk__in=[m.pk for m in msgs], locked_by=worker_id, status=OutboxStatus.RUNNING
+            done = OutboxMessage.objects.filter(
+                pk__in=[m.pk for m in msgs if m.pk not in failed],
+                locked_by=worker_id,
+                status=OutboxStatus.RUNNING,
             ).update(
                 status=OutboxStatus.DONE,
                 done_at=timezone.now(),
                 locked_until=None,
                 last_error="",
             )
+            for msg in msgs:
+                if msg.pk in failed:
+                    _fail(msg, worker_id, failed[msg.pk])
+            return done
     return sum(process(msg, worker_id) for msg in msgs)
 
 

@@ -21,13 +21,8 @@ def _address(user, channel: str) -> str:
     return user.username
 
 
-def _deliver(msg) -> None:
+def _send(msg, n: Notification | None) -> None:
     channel = msg.payload.get("channel", "")
-    n = (
-        Notification.objects.select_related("user")
-        .filter(pk=msg.payload.get("notification"))
-        .first()
-    )
     if n is None:
         raise outbox.PermanentError("notification no longer exists")
     to = _address(n.user, channel)
@@ -45,8 +40,36 @@ def _deliver(msg) -> None:
     )
 
 
+def _notification_id(msg) -> int | None:
+    try:
+        return int(msg.payload.get("notification"))
+    except (TypeError, ValueError):
+        return None
+
+
+def _deliver(msg) -> None:
+    pk = _notification_id(msg)
+    n = Notification.objects.select_related("user").filter(pk=pk).first() if pk else None
+    _send(msg, n)
+
+
+def _deliver_many(msgs) -> dict:
+    """A claimed batch of deliveries: one read of their notifications, then each sent on its
+    own; a failure is that message's alone (retried or dead-lettered without the others)."""
+    ids = {pk for pk in map(_notification_id, msgs) if pk}
+    found = Notification.objects.select_related("user").in_bulk(ids)
+    failed = {}
+    for msg in msgs:
+        pk = _notification_id(msg)
+        try:
+            _send(msg, found.get(pk) if pk else None)
+        except Exception as exc:  # noqa: BLE001 - reported per message to the outbox
+            failed[msg.pk] = exc
+    return failed
+
+
 for _channel in (Channel.SMS, Channel.WECHAT, Channel.EMAIL):
-    outbox.handler(f"notify.{_channel}")(_deliver)
+    outbox.handler(f"notify.{_channel}", many=_deliver_many)(_deliver)
 
 
 @outbox.periodic("integration.purge_nonces", every=timedelta(minutes=5))

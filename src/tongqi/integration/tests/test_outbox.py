@@ -178,6 +178,44 @@ def test_notify_writes_inapp_now_and_sms_through_the_outbox(people, run_outbox):
     assert [(m.channel, m.to) for m in ConsoleBackend.sent] == [("sms", people.customer.mobile)]
 
 
+def test_a_batch_of_sms_is_one_read_and_a_failure_stays_with_its_message(
+    people, monkeypatch, django_assert_max_num_queries
+):
+    from tongqi.integration import tasks  # noqa: F401 - registers the delivery handlers
+    from tongqi.integration.backends import ConsoleBackend
+
+    ConsoleBackend.sent.clear()
+    users = [people.customer, people.am_a, people.am_b, people.engineer_a, people.counter_a]
+    users.append(people.leader)
+    for u in users:
+        notify(users=[u], title=f"通知{u.pk}", channels=("inapp", "sms"))
+    original = ConsoleBackend.send
+
+    def flaky(self, message):
+        if message.to == people.am_a.mobile:
+            raise RuntimeError("gateway timeout")
+        original(self, message)
+
+    monkeypatch.setattr(ConsoleBackend, "send", flaky)
+    # claim (5 with the test's savepoints), one read of the notifications (3), one "done" for
+    # the five sent, one retry for the sixth; one by one it would be 17
+    with django_assert_max_num_queries(10):
+        assert outbox.run_once("w1", schedule=False) == 6
+    assert sorted(m.to for m in ConsoleBackend.sent) == sorted(
+        u.mobile for u in users if u != people.am_a
+    )
+    rows = {m.payload["notification"]: m for m in OutboxMessage.objects.filter(kind="notify.sms")}
+    by_user = {n.user_id: rows[n.pk] for n in Notification.objects.filter(pk__in=rows)}
+    assert by_user[people.am_a.pk].status == OutboxStatus.PENDING
+    assert "gateway timeout" in by_user[people.am_a.pk].last_error
+    assert {by_user[u.pk].status for u in users if u != people.am_a} == {OutboxStatus.DONE}
+    # the retry sends the failed one only: nobody gets a message twice
+    monkeypatch.setattr(ConsoleBackend, "send", original)
+    OutboxMessage.objects.filter(status=OutboxStatus.PENDING).update(next_attempt_at=timezone.now())
+    assert outbox.run_once("w1", schedule=False) == 1
+    assert sorted(m.to for m in ConsoleBackend.sent) == sorted(u.mobile for u in users)
+
+
 @pytest.fixture
 def batch_kind():
     """A batch subscriber: records each call's payloads; fails on a payload with "bad"."""
