@@ -12,7 +12,6 @@ import time
 from decimal import Decimal
 from functools import lru_cache
 
-from django.db.models import F, Func, IntegerField, OuterRef, Subquery
 from shapely import wkt
 from shapely.geometry import Point
 from shapely.prepared import prep
@@ -84,21 +83,27 @@ def find_grid(
     return in_district[0] if in_district else None
 
 
+def _managers_by_open_work(unit_id: int) -> tuple[str, list]:
+    """The unit's active account managers, least open work first.
+
+    Every submission asks this: written as SQL so that it costs one cheap statement and no
+    query building. Each manager's open work is counted in the (manager, status) index alone,
+    without joining, sorting and grouping every open application of the grid."""
+    users, apps = User._meta.db_table, Application._meta.db_table
+    statuses = sorted(OPEN_STATUSES)
+    marks = ", ".join(["%s"] * len(statuses))
+    sql = (
+        f"SELECT u.*, (SELECT COUNT(*) FROM {apps} a WHERE a.account_manager_id = u.id"
+        f" AND a.status IN ({marks})) AS open_work"
+        f" FROM {users} u WHERE u.org_unit_id = %s AND u.role = %s AND u.is_active"
+        " ORDER BY open_work, u.id"
+    )
+    return sql, [*statuses, unit_id, Role.ACCOUNT_MANAGER]
+
+
 def choose_manager(grid: Grid, *, today=None) -> User | None:
     """The grid's account manager with the least open work; absent ones hand over to cover."""
-    # Each manager's open work is counted in the (manager, status) index alone, without
-    # joining, sorting and grouping every open application of the grid.
-    open_work = (
-        Application.objects.filter(account_manager=OuterRef("pk"), status__in=OPEN_STATUSES)
-        .order_by()
-        .annotate(n=Func(F("pk"), function="COUNT"))
-        .values("n")
-    )
-    managers = list(
-        User.objects.filter(org_unit=grid.unit, role=Role.ACCOUNT_MANAGER, is_active=True)
-        .annotate(open_work=Subquery(open_work, output_field=IntegerField()))
-        .order_by("open_work", "pk")
-    )
+    managers = list(User.objects.raw(*_managers_by_open_work(grid.unit_id)))
     for m in managers:
         if not m.is_absent(today):
             return m
