@@ -361,8 +361,11 @@ def run(emit, args) -> None:
     engine = _django.setup("submit")
     customers, staff, places = _prepare(50, 20)
     cores = os.cpu_count() or 2
-    workers = int(os.environ.get("BENCH_WORKERS", str(max(2, cores * 2))))
-    threads = int(os.environ.get("BENCH_THREADS", "4"))
+    # Processes rather than threads (docs/guides/operations.md): with 4 threads a process, a
+    # request holding the audit chain's lock waited for the GIL between its statements, and
+    # every other submission waited for that lock (44 ms on average, 3.5 ms with 2 threads).
+    workers = int(os.environ.get("BENCH_WORKERS", str(max(2, cores * 4))))
+    threads = int(os.environ.get("BENCH_THREADS", "2"))
     mixed_s = float(os.environ.get("BENCH_MIXED_SECONDS", "20" if quick else "180"))
     phase_s = float(os.environ.get("BENCH_PHASE_SECONDS", "10" if quick else "30"))
     port = _free_port()

@@ -149,6 +149,8 @@ class Env:
     # API rate limit per user or portal client and process ("600/m"), benchmark-only endpoints.
     api_rate: str = "600/m"
     bench_endpoints: bool = False
+    # PostgreSQL: bind parameters on the server and keep plans of repeated statements (ADR 0019).
+    db_prepared: bool = True
 
     @classmethod
     def read(cls, environ: Mapping[str, str] | None = None) -> Env:
@@ -255,4 +257,5 @@ class Env:
             email=_email_url(email_raw) if email_raw else {},
             api_rate=_rate(e, "TONGQI_API_RATE", "600/m"),
             bench_endpoints=_bool(e, "TONGQI_BENCH_ENDPOINTS", False),
+            db_prepared=_bool(e, "TONGQI_DB_PREPARED", True),
         )

@@ -237,8 +237,9 @@ class IdempotencyKey(models.Model):
     """One ``Idempotency-Key`` of one principal (user or portal client): the request it was first
     used with (fingerprint) and, once finished, the response replayed to every retry.
 
-    The row is inserted and committed *before* the work starts, so a concurrent duplicate sees it
-    (409); ``locked_until`` lets a key abandoned by a crashed process be taken over (ADR 0007).
+    The row is written with the answer, in the work's own transaction; while the work runs, a
+    transaction-level advisory lock on the key tells a concurrent duplicate to come back (409).
+    ``lock_token`` and ``locked_until`` belonged to the older reserve-first scheme (ADR 0018).
     """
 
     owner = models.CharField(_("owner"), max_length=40)

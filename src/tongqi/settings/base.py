@@ -102,6 +102,12 @@ def _databases() -> dict:
         cfg = dj_database_url.parse(ENV.database_url, conn_max_age=60, conn_health_checks=True)
         cfg.setdefault("OPTIONS", {})
         cfg["OPTIONS"].setdefault("connect_timeout", 5)
+        if ENV.db_prepared:
+            # Parameters bound by the server, and each connection keeps the plan of a statement
+            # it has run twice: parsing and planning were half of PostgreSQL's work per
+            # submission (ADR 0019). TONGQI_DB_PREPARED=0 behind a pooler that cannot keep them.
+            cfg["OPTIONS"].setdefault("server_side_binding", True)
+            cfg["OPTIONS"].setdefault("prepare_threshold", 2)
         cfg["TEST"] = {"NAME": (cfg.get("NAME") or "tongqi") + "_test"}
         return {"default": cfg}
     return {
