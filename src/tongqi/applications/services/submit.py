@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -185,15 +185,41 @@ def validate_application(data: ApplicationInput, *, for_submit: bool) -> tuple[d
     return clean, errors
 
 
+def _insert_new_enterprise(clean: dict) -> Enterprise | None:
+    """Insert the enterprise unless its USCC is known: the new row, or None.
+
+    One statement for the usual case (a business applies once), where a read under lock and an
+    insert took two; a concurrent insert of the same USCC waits for the first and finds it."""
+    ent = Enterprise(**clean)
+    fields = [f for f in Enterprise._meta.concrete_fields if not f.primary_key]
+    quote = connection.ops.quote_name
+    sql = (
+        f"INSERT INTO {quote(Enterprise._meta.db_table)}"  # noqa: S608
+        f" ({', '.join(quote(f.column) for f in fields)})"
+        f" VALUES ({', '.join(['%s'] * len(fields))})"
+        f" ON CONFLICT ({quote(Enterprise._meta.get_field('uscc').column)}) DO NOTHING"
+        f" RETURNING {quote(Enterprise._meta.pk.column)}"
+    )
+    params = [f.get_db_prep_save(f.pre_save(ent, add=True), connection) for f in fields]
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        row = cur.fetchone()
+    if row is None:
+        return None
+    ent.pk = row[0]
+    ent._state.adding = False
+    ent._state.db = connection.alias
+    return ent
+
+
 def enterprise_upsert(*, data: EnterpriseInput, actor=None) -> Enterprise:
     """Create the enterprise, or update the one with this USCC, and link the customer."""
     clean, errors = validate_enterprise(data)
     if errors:
         raise InvalidInput(fields=errors)
     with atomic():
-        ent = Enterprise.objects.select_for_update().filter(uscc=clean["uscc"]).first()
-        if ent is None:
-            ent = Enterprise.objects.create(**clean)
+        ent = _insert_new_enterprise(clean)
+        if ent is not None:
             audit_record(
                 action=AuditAction.CREATE,
                 obj=ent,
@@ -201,6 +227,8 @@ def enterprise_upsert(*, data: EnterpriseInput, actor=None) -> Enterprise:
                 changes=changes_between(None, clean, pii=PII),
             )
         else:
+            # the USCC is known: the existing row, locked until the transaction ends
+            ent = Enterprise.objects.select_for_update().get(uscc=clean["uscc"])
             if (
                 actor is not None
                 and actor.is_customer

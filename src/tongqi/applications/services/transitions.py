@@ -207,6 +207,14 @@ def allowed_actions(user, application: Application) -> list[str]:
     return [a for a in TRANSITIONS if can_act(user, application, a)]
 
 
+# The application's columns a transition may change: (field name, attribute name).
+_SAVED = tuple(
+    (f.name, f.attname)
+    for f in Application._meta.concrete_fields
+    if not f.primary_key and f.name != "updated_at"
+)
+
+
 def transition(
     *,
     application: Application,
@@ -249,13 +257,21 @@ def transition(
                 )
             )
         from_status = locked.status
+        before = {attname: getattr(locked, attname) for _name, attname in _SAVED}
         extra = (apply(locked) if apply else None) or {}
         if rule.target is not None:
             locked.status = rule.target
         if locked.status in FINAL_STATUSES and not locked.closed_at:
             locked.closed_at = at
         locked.version += 1
-        locked.save()
+        # Only what this action changed is written (and the row's modification time): less to
+        # send, and a column another statement of the action set directly is not overwritten.
+        locked.save(
+            update_fields=[
+                name for name, attname in _SAVED if getattr(locked, attname) != before[attname]
+            ]
+            + ["updated_at"]
+        )
         event = ApplicationEvent.objects.create(
             application=locked,
             at=at,
