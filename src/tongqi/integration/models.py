@@ -52,7 +52,18 @@ class OutboxMessage(models.Model):
         verbose_name_plural = _("outbox messages")
         indexes = [
             models.Index(fields=["status", "next_attempt_at"], name="outbox_due_idx"),
-            models.Index(fields=["status", "locked_until"], name="outbox_lease_idx"),
+            # the worker's claim: pending messages in the order they are due, and running ones
+            # by lease, each only its own rows (delivered messages are most of the table)
+            models.Index(
+                fields=["next_attempt_at", "id"],
+                condition=models.Q(status="pending"),
+                name="outbox_pending_idx",
+            ),
+            models.Index(
+                fields=["locked_until", "id"],
+                condition=models.Q(status="running"),
+                name="outbox_running_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -13,6 +13,13 @@ from tongqi.integration import liveness, outbox
 
 # How often a worker looks for the claims of dead workers (PostgreSQL; see liveness).
 RECLAIM_EVERY = 5.0
+# How often it checks that each periodic job has its run for the current period (the shortest
+# period is minutes; checking on every cycle cost a statement per job per cycle under load).
+SCHEDULE_EVERY = 5.0
+# After a cycle that found some work but less than a batch, wait this long before the next, so
+# that under a steady load the messages are handled in batches and not one cycle each (a cycle
+# costs statements of its own: the claim, the batch's bookkeeping).
+LINGER = 0.2
 
 
 class Command(BaseCommand):
@@ -57,7 +64,7 @@ class Command(BaseCommand):
 
     def _loop(self, worker_id, heartbeat, stop, *, once, sleep, batch):
         released = False
-        reclaimed_at = float("-inf")
+        reclaimed_at = scheduled_at = float("-inf")
         while not stop["now"]:
             close_old_connections()
             try:
@@ -76,7 +83,10 @@ class Command(BaseCommand):
                 if time.monotonic() - reclaimed_at >= RECLAIM_EVERY:
                     outbox.reclaim_dead(worker_id)
                     reclaimed_at = time.monotonic()
-                n = outbox.run_once(worker_id, limit=batch)
+                schedule = time.monotonic() - scheduled_at >= SCHEDULE_EVERY
+                n = outbox.run_once(worker_id, limit=batch, schedule=schedule)
+                if schedule:
+                    scheduled_at = time.monotonic()
             except liveness.IdInUse:
                 raise
             except Exception as exc:  # noqa: BLE001 - e.g. database restarting: wait, retry
@@ -87,3 +97,5 @@ class Command(BaseCommand):
                 break
             if n == 0:
                 time.sleep(sleep)
+            elif n < batch:
+                time.sleep(min(LINGER, sleep))
