@@ -6,6 +6,7 @@ caller (to show) and stored only as a digest (tokens) or encrypted (client and c
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import ipaddress
 import secrets
@@ -14,14 +15,16 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from tongqi.accounts.models import OrgUnit, User
 from tongqi.accounts.roles import SECOND_FACTOR_ROLES, Cap
 from tongqi.audit.choices import AuditAction
 from tongqi.audit.services import audit_record
+from tongqi.sql import Rows, cache_related
 
 from . import crypto, outbox
 from .choices import ClientStatus, OutboxStatus, SignatureAlgorithm, SubscriptionScope
@@ -110,16 +113,39 @@ def token_revoke(*, token: ApiToken, actor) -> ApiToken:
     return locked
 
 
+_TOKEN_ROWS = Rows((ApiToken, "t"), (User, "u"), (OrgUnit, "o"))
+
+
+@functools.cache
+def _token_sql(vendor: str) -> str:
+    return (
+        f"SELECT {_TOKEN_ROWS.select} FROM {ApiToken._meta.db_table} t"
+        f" JOIN {User._meta.db_table} u ON u.id = t.user_id"
+        f" LEFT JOIN {OrgUnit._meta.db_table} o ON o.id = u.org_unit_id"
+        " WHERE t.digest = %s"
+    )
+
+
+def _token_with_user(digest: str) -> ApiToken | None:
+    """The token with its user and the user's unit (``select_related("user", "user__org_unit")``
+    as one statement written once: every API request asks this; tongqi.sql says why)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_token_sql(connection.vendor), [digest])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    token, user, unit = _TOKEN_ROWS.read(row)
+    cache_related(user, "org_unit", unit)
+    cache_related(token, "user", user)
+    return token
+
+
 def token_authenticate(raw: str, *, ip: str | None = None):
     """The active user a bearer token belongs to, or None (unknown, expired or revoked)."""
     if not raw or not raw.startswith(TOKEN_PREFIX) or len(raw) > 100:
         return None
     now = timezone.now()
-    token = (
-        ApiToken.objects.select_related("user", "user__org_unit")
-        .filter(digest=token_digest(raw))
-        .first()
-    )
+    token = _token_with_user(token_digest(raw))
     if token is None or not token.is_usable(now) or not token.user.is_active:
         return None
     if token.user.role in SECOND_FACTOR_ROLES:

@@ -347,3 +347,33 @@ def test_database_unavailable_is_503_with_retry_after():
     resp = api.on_exception(RequestFactory().get("/api/v1/x"), OperationalError("no route to db"))
     assert resp.status_code == 503 and resp["Retry-After"] == "5"
     assert b"service_unavailable" in resp.content and b"no route" not in resp.content
+
+
+def test_the_token_check_reads_what_the_orm_reads_in_one_statement(
+    people, django_assert_num_queries
+):
+    """The bearer check is one hand-written join (tongqi.sql): the token, its user and the
+    user's unit come out as the ORM's select_related gives them, converters included."""
+    _token, raw = services.token_create(user=people.am_a, name="join", days=7)
+    orm = ApiToken.objects.select_related("user", "user__org_unit").get(
+        digest=services.token_digest(raw)
+    )
+    with django_assert_num_queries(1):  # last_used_at is written on the first use only
+        token = services._token_with_user(services.token_digest(raw))
+        unit_name = token.user.org_unit.name  # cached, no further statement
+    assert unit_name == orm.user.org_unit.name
+    for obj, ref in (
+        (token, orm),
+        (token.user, orm.user),
+        (token.user.org_unit, orm.user.org_unit),
+    ):
+        for f in type(ref)._meta.concrete_fields:
+            assert getattr(obj, f.attname) == getattr(ref, f.attname), f.name
+    assert timezone.is_aware(token.expires_at) and token.user.date_joined.tzinfo is not None
+    assert token._state.adding is False and token._state.db == "default"
+
+    # a customer has no unit: the left join's missing side is None, not an empty unit
+    _t, raw_c = services.token_create(user=people.customer, name="join", days=7)
+    customer_token = services._token_with_user(services.token_digest(raw_c))
+    assert customer_token.user.pk == people.customer.pk and customer_token.user.org_unit is None
+    assert services._token_with_user(services.token_digest("tq_" + "x" * 40)) is None
