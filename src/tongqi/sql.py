@@ -66,3 +66,46 @@ class Rows:
 def cache_related(instance: Model, field_name: str, related: Model | None) -> None:
     """Leave ``related`` on ``instance`` as ``select_related(field_name)`` would."""
     instance._meta.get_field(field_name).set_cached_value(instance, related)
+
+
+class Insert:
+    """``INSERT … RETURNING id`` of a model's rows, the statement written once per row count.
+
+    What ``bulk_create`` does for plain values (each field's ``pre_save`` and
+    ``get_db_prep_save``, the new primary keys set on the objects), without building and
+    compiling the query on every call. No signals are sent: like ``bulk_create``."""
+
+    def __init__(self, model: type[Model]):
+        self.model = model
+        meta = model._meta
+        self.fields = [f for f in meta.concrete_fields if f is not meta.auto_field]
+        self._sql: dict[tuple[str, int], str] = {}
+
+    def sql(self, n: int) -> str:
+        key = (connection.vendor, n)
+        if key not in self._sql:
+            qn = connection.ops.quote_name
+            cols = ", ".join(qn(f.column) for f in self.fields)
+            row = "(" + ", ".join(["%s"] * len(self.fields)) + ")"
+            pk = qn(self.model._meta.pk.column)
+            self._sql[key] = (
+                f"INSERT INTO {qn(self.model._meta.db_table)} ({cols}) VALUES "
+                + ", ".join([row] * n)
+                + f" RETURNING {pk}"
+            )
+        return self._sql[key]
+
+    def __call__(self, objs: Sequence[Model]) -> None:
+        if not objs:
+            return
+        params = []
+        for obj in objs:
+            for f in self.fields:
+                params.append(f.get_db_prep_save(f.pre_save(obj, True), connection))
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql(len(objs)), params)
+            pks = [r[0] for r in cursor.fetchall()]
+        for obj, pk in zip(objs, pks, strict=True):
+            obj.pk = pk
+            obj._state.adding = False
+            obj._state.db = connection.alias

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from tongqi.core import context
 from tongqi.core.masking import mask
+from tongqi.sql import Insert
 
 from .models import AuditHead, AuditRecord
 
@@ -142,6 +143,10 @@ def _lock_head() -> tuple[int, str]:
     return int(row[0]), row[1]
 
 
+# Written once: the records are inserted while every other writer waits for the head's lock.
+_insert = Insert(AuditRecord)
+
+
 def _append(records: list[AuditRecord]) -> None:
     # No savepoint: nothing here is meant to fail on its own and be caught by the caller.
     with transaction.atomic(savepoint=False):
@@ -151,7 +156,7 @@ def _append(records: list[AuditRecord]) -> None:
             rec.seq, rec.prev_hash = seq, prev
             rec.hash = compute_hash(rec)
             prev = rec.hash
-        AuditRecord.objects.bulk_create(records)
+        _insert(records)
         with connection.cursor() as cur:
             cur.execute(
                 f"UPDATE {AuditHead._meta.db_table} SET seq = %s, hash = %s WHERE id = 1",  # noqa: S608

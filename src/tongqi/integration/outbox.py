@@ -29,6 +29,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
 
+from tongqi.sql import Insert
+
 from .choices import OutboxStatus
 from .models import OutboxMessage
 
@@ -131,18 +133,26 @@ def subscriber(event: str, name: str, *, batch: bool = False) -> Callable[[Handl
 
 def emit(event: str, payload: dict) -> int:
     """Enqueue ``payload`` for every subscriber of ``event``, in the caller's transaction."""
-    kinds = SUBSCRIBERS.get(event, ())
-    if len(kinds) == 1:
-        enqueue(kinds[0], {"event": event, **payload})
-    elif kinds:  # one statement for all the subscribers (a submission has several)
-        now = timezone.now()
-        OutboxMessage.objects.bulk_create(
-            OutboxMessage(
-                kind=kind, payload={"event": event, **payload}, max_attempts=10, next_attempt_at=now
-            )
-            for kind in kinds
+    return emit_all([(event, payload)])
+
+
+def emit_all(events: list[tuple[str, dict]]) -> int:
+    """``emit`` for several events at once: one statement for all their subscribers (a
+    transition emits its own event and ``application.changed``, each with several)."""
+    now = timezone.now()
+    msgs = [
+        OutboxMessage(
+            kind=kind, payload={"event": event, **payload}, max_attempts=10, next_attempt_at=now
         )
-    return len(kinds)
+        for event, payload in events
+        for kind in SUBSCRIBERS.get(event, ())
+    ]
+    _insert(msgs)
+    return len(msgs)
+
+
+# Every change writes its messages: the statement is written once (tongqi.sql says why).
+_insert = Insert(OutboxMessage)
 
 
 def discover() -> None:
@@ -168,7 +178,7 @@ def enqueue(
         next_attempt_at=timezone.now() + (delay or timedelta(0)),
     )
     if dedupe_key is None:
-        msg.save(force_insert=True)
+        _insert([msg])
         return msg
     try:
         with transaction.atomic():

@@ -27,10 +27,14 @@ from tongqi.audit.services import audit_record
 from tongqi.audit.services import deferred as audit_deferred
 from tongqi.core import context
 from tongqi.integration import outbox, push
+from tongqi.sql import Insert
 
 from ..choices import FINAL_STATUSES, OPEN_STATUSES, Status
 from ..models import Application, ApplicationEvent
 from .errors import Conflict, Forbidden, IllegalTransition
+
+# every transition writes its event row (tongqi.sql says why this is written once)
+_insert_event = Insert(ApplicationEvent)
 
 S = Status
 WORKING = frozenset(
@@ -272,7 +276,7 @@ def transition(
             ]
             + ["updated_at"]
         )
-        event = ApplicationEvent.objects.create(
+        event = ApplicationEvent(
             application=locked,
             at=at,
             action=action,
@@ -285,6 +289,7 @@ def transition(
             data={**(data or {}), **extra},
             public=public,
         )
+        _insert_event([event])
         if public and locked.number:
             push.publish(
                 topic="application.status_changed"
@@ -296,8 +301,8 @@ def transition(
                 event_id=f"application-event-{event.pk}",
                 occurred_at=at,
             )
-        outbox.emit(f"application.{action}", {"application": locked.pk, "event": event.pk})
-        outbox.emit("application.changed", {"application": locked.pk, "event": event.pk})
+        ids = {"application": locked.pk, "event": event.pk}
+        outbox.emit_all([(f"application.{action}", ids), ("application.changed", ids)])
         audit_record(
             action=AuditAction.TRANSITION,
             obj=locked,
