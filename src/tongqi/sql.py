@@ -109,3 +109,33 @@ class Insert:
             obj.pk = pk
             obj._state.adding = False
             obj._state.db = connection.alias
+
+
+class Update:
+    """``UPDATE … SET <fields> WHERE pk = %s`` for one object: ``save(update_fields=…)``
+    with the statement written once per set of fields. No signals are sent."""
+
+    def __init__(self, model: type[Model]):
+        self.model = model
+        self._sql: dict[tuple[str, tuple[str, ...]], tuple[str, list]] = {}
+
+    def _statement(self, names: tuple[str, ...]):
+        key = (connection.vendor, names)
+        if key not in self._sql:
+            meta, qn = self.model._meta, connection.ops.quote_name
+            fields = [meta.get_field(n) for n in names]
+            sets = ", ".join(f"{qn(f.column)} = %s" for f in fields)
+            self._sql[key] = (
+                f"UPDATE {qn(meta.db_table)} SET {sets} WHERE {qn(meta.pk.column)} = %s",
+                fields,
+            )
+        return self._sql[key]
+
+    def __call__(self, obj: Model, update_fields: Sequence[str]) -> int:
+        """Write ``update_fields`` of ``obj``; the number of rows written (0: it is gone)."""
+        sql, fields = self._statement(tuple(update_fields))
+        params = [f.get_db_prep_save(f.pre_save(obj, False), connection) for f in fields]
+        params.append(obj.pk)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.rowcount

@@ -420,6 +420,29 @@ class AcceptanceRecord(models.Model):
         return f"{self.application} {self.at:%Y-%m-%d}"
 
 
+class ManagerLoad(models.Model):
+    """How many open applications an account manager has, kept by every transition that opens,
+    closes or moves one (``transitions.transition``), so that routing a submission reads one row
+    a manager instead of counting their applications (``routing.choose_manager``).
+    ``routing.manager_load_rebuild`` counts them again from the applications."""
+
+    manager = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("account manager"),
+    )
+    open_applications = models.IntegerField(_("open applications"), default=0)
+
+    class Meta:
+        verbose_name = _("account manager's open applications")
+        verbose_name_plural = _("account managers' open applications")
+
+    def __str__(self) -> str:
+        return f"{self.manager_id}: {self.open_applications}"
+
+
 class ApplicationEvent(models.Model):
     """The timeline: every action on an application — who, when, from which channel, why."""
 

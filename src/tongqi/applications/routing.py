@@ -12,6 +12,8 @@ import time
 from decimal import Decimal
 from functools import lru_cache
 
+from django.db import connection, transaction
+from django.db.models import Count
 from shapely import wkt
 from shapely.geometry import Point
 from shapely.prepared import prep
@@ -20,7 +22,7 @@ from tongqi.accounts.choices import Role
 from tongqi.accounts.models import District, Grid, User
 
 from .choices import OPEN_STATUSES
-from .models import Application
+from .models import Application, ManagerLoad
 
 
 @lru_cache(maxsize=256)
@@ -86,19 +88,58 @@ def find_grid(
 def _managers_by_open_work(unit_id: int) -> tuple[str, list]:
     """The unit's active account managers, least open work first.
 
-    Every submission asks this: written as SQL so that it costs one cheap statement and no
-    query building. Each manager's open work is counted in the (manager, status) index alone,
-    without joining, sorting and grouping every open application of the grid."""
-    users, apps = User._meta.db_table, Application._meta.db_table
-    statuses = sorted(OPEN_STATUSES)
-    marks = ", ".join(["%s"] * len(statuses))
+    Every submission asks this: one statement written once, reading each manager's count from
+    ``ManagerLoad`` (kept by the transitions) instead of counting their open applications,
+    which grew with every application the grid had."""
+    users, load = User._meta.db_table, ManagerLoad._meta.db_table
     sql = (
-        f"SELECT u.*, (SELECT COUNT(*) FROM {apps} a WHERE a.account_manager_id = u.id"
-        f" AND a.status IN ({marks})) AS open_work"
-        f" FROM {users} u WHERE u.org_unit_id = %s AND u.role = %s AND u.is_active"
+        f"SELECT u.*, COALESCE(l.open_applications, 0) AS open_work FROM {users} u"  # noqa: S608
+        f" LEFT JOIN {load} l ON l.manager_id = u.id"
+        " WHERE u.org_unit_id = %s AND u.role = %s AND u.is_active"
         " ORDER BY open_work, u.id"
     )
-    return sql, [*statuses, unit_id, Role.ACCOUNT_MANAGER]
+    return sql, [unit_id, Role.ACCOUNT_MANAGER]
+
+
+def manager_load_move(before: tuple[int | None, bool], after: tuple[int | None, bool]) -> None:
+    """An application's (manager, open) changed from ``before`` to ``after``: move it in the
+    managers' counts, in the caller's transaction (one statement; none when nothing moved)."""
+    if before == after:
+        return
+    delta: dict[int, int] = {}
+    for (manager, is_open), sign in ((before, -1), (after, 1)):
+        if manager is not None and is_open:
+            delta[manager] = delta.get(manager, 0) + sign
+    rows = sorted((m, d) for m, d in delta.items() if d)  # in key order: no deadlock
+    if not rows:
+        return
+    table = ManagerLoad._meta.db_table
+    values = ", ".join(["(%s, %s)"] * len(rows))
+    with connection.cursor() as cur:
+        cur.execute(
+            f"INSERT INTO {table} (manager_id, open_applications) VALUES {values}"  # noqa: S608
+            f" ON CONFLICT (manager_id) DO UPDATE"
+            f" SET open_applications = {table}.open_applications + excluded.open_applications",
+            [x for row in rows for x in row],
+        )
+
+
+def manager_load_rebuild() -> int:
+    """Count every manager's open applications again (after data was written around the
+    transitions: the synthetic generator, an import). Returns the managers counted."""
+    with transaction.atomic():
+        ManagerLoad.objects.all().delete()
+        counts = (
+            Application.objects.filter(status__in=OPEN_STATUSES, account_manager__isnull=False)
+            .values("account_manager")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        rows = [
+            ManagerLoad(manager_id=c["account_manager"], open_applications=c["n"]) for c in counts
+        ]
+        ManagerLoad.objects.bulk_create(rows)
+    return len(rows)
 
 
 def choose_manager(grid: Grid, *, today=None) -> User | None:

@@ -27,14 +27,16 @@ from tongqi.audit.services import audit_record
 from tongqi.audit.services import deferred as audit_deferred
 from tongqi.core import context
 from tongqi.integration import outbox, push
-from tongqi.sql import Insert
+from tongqi.sql import Insert, Update
 
+from .. import routing
 from ..choices import FINAL_STATUSES, OPEN_STATUSES, Status
 from ..models import Application, ApplicationEvent
 from .errors import Conflict, Forbidden, IllegalTransition
 
 # every transition writes its event row (tongqi.sql says why this is written once)
 _insert_event = Insert(ApplicationEvent)
+_update_application = Update(Application)
 
 S = Status
 WORKING = frozenset(
@@ -219,6 +221,12 @@ _SAVED = tuple(
 )
 
 
+def _load_key(app: Application) -> tuple[int | None, bool]:
+    """Whose open work the application counts in (``ManagerLoad``): the manager, and whether
+    it is open."""
+    return app.account_manager_id, app.status in OPEN_STATUSES
+
+
 def transition(
     *,
     application: Application,
@@ -262,6 +270,7 @@ def transition(
             )
         from_status = locked.status
         before = {attname: getattr(locked, attname) for _name, attname in _SAVED}
+        load_before = _load_key(locked)
         extra = (apply(locked) if apply else None) or {}
         if rule.target is not None:
             locked.status = rule.target
@@ -270,11 +279,10 @@ def transition(
         locked.version += 1
         # Only what this action changed is written (and the row's modification time): less to
         # send, and a column another statement of the action set directly is not overwritten.
-        locked.save(
-            update_fields=[
-                name for name, attname in _SAVED if getattr(locked, attname) != before[attname]
-            ]
-            + ["updated_at"]
+        _update_application(
+            locked,
+            [name for name, attname in _SAVED if getattr(locked, attname) != before[attname]]
+            + ["updated_at"],
         )
         event = ApplicationEvent(
             application=locked,
@@ -290,6 +298,7 @@ def transition(
             public=public,
         )
         _insert_event([event])
+        routing.manager_load_move(load_before, _load_key(locked))
         if public and locked.number:
             push.publish(
                 topic="application.status_changed"

@@ -60,3 +60,41 @@ def test_absent_manager_work_goes_to_the_cover(org, make_user):
     app = submitted_application(org, n=20)
     assert app.account_manager == cover
     assert away.is_absent()
+
+
+def _loads():
+    from tongqi.applications.models import ManagerLoad
+
+    return {
+        m.manager_id: m.open_applications for m in ManagerLoad.objects.all() if m.open_applications
+    }
+
+
+def test_each_managers_open_work_follows_the_transitions(
+    org, people, make_user, django_assert_num_queries
+):
+    """Routing reads the managers' counts (one statement) instead of counting applications;
+    the transitions keep the counts, and a recount from the applications agrees."""
+    from tongqi.applications.services import (
+        application_assign,
+        application_reject,
+        application_reopen,
+    )
+
+    apps = [submitted_application(org, n=30 + i) for i in range(3)]
+    assert {a.account_manager_id for a in apps} == {people.am_a.pk}
+    assert _loads() == {people.am_a.pk: 3}
+    with django_assert_num_queries(1):
+        assert routing.choose_manager(org.grid_a) == people.am_a
+
+    application_reject(application=apps[0], actor=people.am_a, reason="资料不全")
+    assert _loads() == {people.am_a.pk: 2}  # closed: no longer open work
+    application_reopen(application=apps[0], actor=people.leader, reason="补齐资料")
+    assert _loads() == {people.am_a.pk: 3}
+    other = make_user(Role.ACCOUNT_MANAGER, org.grid_a.unit)
+    application_assign(application=apps[1], actor=people.leader, manager=other)
+    assert _loads() == {people.am_a.pk: 2, other.pk: 1}
+    assert routing.choose_manager(org.grid_a) == other  # the least open work
+    incremental = _loads()
+    assert routing.manager_load_rebuild() == 2
+    assert _loads() == incremental

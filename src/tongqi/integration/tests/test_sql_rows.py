@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from tongqi.integration.models import OutboxMessage
-from tongqi.sql import Insert, Rows
+from tongqi.sql import Insert, Rows, Update
 
 pytestmark = pytest.mark.django_db
 
@@ -61,3 +61,15 @@ def test_rows_read_converts_as_the_orm_does():
         [read] = rows.read(cur.fetchone())
     assert _columns(read) == _columns(OutboxMessage.objects.get(pk=msg.pk))
     assert timezone.is_aware(read.locked_until) and read.payload == {"n": "1.5"}
+
+
+def test_update_writes_the_named_fields_only(django_assert_num_queries):
+    msg = OutboxMessage.objects.create(kind="test.d", payload={"a": 1})
+    stale = OutboxMessage.objects.get(pk=msg.pk)
+    msg.status, msg.attempts, msg.payload = "running", 3, {"a": 2}
+    with django_assert_num_queries(1):
+        assert Update(OutboxMessage)(msg, ["status", "attempts"]) == 1
+    stored = OutboxMessage.objects.get(pk=msg.pk)
+    assert (stored.status, stored.attempts, stored.payload) == ("running", 3, {"a": 1})
+    stale.pk = 10**9  # a row that is not there: nothing written, and the caller is told
+    assert Update(OutboxMessage)(stale, ["status"]) == 0

@@ -20,6 +20,8 @@ from datetime import timedelta
 from django.db import connection, transaction
 from django.utils import timezone
 
+from tongqi.applications.routing import manager_load_rebuild
+
 from . import batches, writer
 from . import org as org_mod
 from .lifecycle import Simulation
@@ -204,6 +206,8 @@ def generate(
     report.seconds = time.perf_counter() - started
     run.seconds = report.seconds
     run.save(update_fields=["finished_at", "seconds"])
+    # written around the transitions: count the managers' open work again for routing
+    manager_load_rebuild()
     _audit(run, report)
     if postgresql:  # fresh statistics: the dashboards plan with them
         t0 = time.perf_counter()

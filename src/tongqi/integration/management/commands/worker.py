@@ -28,7 +28,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--once", action="store_true", help="one cycle, then exit")
         parser.add_argument("--sleep", type=float, default=1.0, help="idle wait in seconds")
-        parser.add_argument("--batch", type=int, default=50)
+        parser.add_argument(
+            "--batch",
+            type=int,
+            default=200,
+            help="messages claimed a cycle (default 200; a cycle's own statements are paid once)",
+        )
         parser.add_argument(
             "--id",
             default="",
@@ -38,7 +43,7 @@ class Command(BaseCommand):
             "otherwise the 2-minute lease runs out first",
         )
 
-    def handle(self, *args, once=False, sleep=1.0, batch=50, id="", **options):  # noqa: A002
+    def handle(self, *args, once=False, sleep=1.0, batch=200, id="", **options):  # noqa: A002
         outbox.discover()
         worker_id = id or outbox.default_worker_id()
         stop = {"now": False}
