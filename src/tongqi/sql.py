@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Model
 from django.db.models.sql import Query
 
@@ -73,12 +73,16 @@ class Insert:
 
     What ``bulk_create`` does for plain values (each field's ``pre_save`` and
     ``get_db_prep_save``, the new primary keys set on the objects), without building and
-    compiling the query on every call. No signals are sent: like ``bulk_create``."""
+    compiling the query on every call. No signals are sent: like ``bulk_create``.
 
-    def __init__(self, model: type[Model]):
+    ``unless_exists=("uscc",)``: ``ON CONFLICT (uscc) DO NOTHING``, one object a call; the call
+    answers whether it was inserted."""
+
+    def __init__(self, model: type[Model], *, unless_exists: Sequence[str] = ()):
         self.model = model
         meta = model._meta
         self.fields = [f for f in meta.concrete_fields if f is not meta.auto_field]
+        self.unless_exists = [meta.get_field(name).column for name in unless_exists]
         self._sql: dict[tuple[str, int], str] = {}
 
     def sql(self, n: int) -> str:
@@ -87,28 +91,48 @@ class Insert:
             qn = connection.ops.quote_name
             cols = ", ".join(qn(f.column) for f in self.fields)
             row = "(" + ", ".join(["%s"] * len(self.fields)) + ")"
-            pk = qn(self.model._meta.pk.column)
+            conflict = (
+                f" ON CONFLICT ({', '.join(qn(c) for c in self.unless_exists)}) DO NOTHING"
+                if self.unless_exists
+                else ""
+            )
             self._sql[key] = (
                 f"INSERT INTO {qn(self.model._meta.db_table)} ({cols}) VALUES "
                 + ", ".join([row] * n)
-                + f" RETURNING {pk}"
+                + f"{conflict} RETURNING {qn(self.model._meta.pk.column)}"
             )
         return self._sql[key]
 
-    def __call__(self, objs: Sequence[Model]) -> None:
+    def __call__(self, objs: Sequence[Model]) -> bool:
+        """Insert ``objs`` and set their keys; False when one already existed (``unless_exists``)."""
         if not objs:
-            return
-        params = []
-        for obj in objs:
-            for f in self.fields:
-                params.append(f.get_db_prep_save(f.pre_save(obj, True), connection))
-        with connection.cursor() as cursor:
-            cursor.execute(self.sql(len(objs)), params)
+            return True
+        if self.unless_exists and len(objs) != 1:
+            raise ValueError("unless_exists inserts one object a call")
+        with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+            cursor.execute(self.sql(len(objs)), self.params(objs))
             pks = [r[0] for r in cursor.fetchall()]
+        if not pks and self.unless_exists:
+            return False
+        self.saved(objs, pks)
+        return True
+
+    def params(self, objs: Sequence[Model]) -> list:
+        """The statement's parameters for ``objs`` (for a caller that sends it inside another)."""
+        # the connection itself, not the proxy: fields ask it for their adapters, and each
+        # question through ``django.db.connection`` is a look-up of the thread's connection
+        conn = connections[DEFAULT_DB_ALIAS]
+        return [
+            f.get_db_prep_save(f.pre_save(obj, True), conn) for obj in objs for f in self.fields
+        ]
+
+    @staticmethod
+    def saved(objs: Sequence[Model], pks: Sequence) -> None:
+        """Mark ``objs`` as the rows with keys ``pks`` (in the same order)."""
         for obj, pk in zip(objs, pks, strict=True):
             obj.pk = pk
             obj._state.adding = False
-            obj._state.db = connection.alias
+            obj._state.db = DEFAULT_DB_ALIAS
 
 
 class Update:
@@ -134,8 +158,9 @@ class Update:
     def __call__(self, obj: Model, update_fields: Sequence[str]) -> int:
         """Write ``update_fields`` of ``obj``; the number of rows written (0: it is gone)."""
         sql, fields = self._statement(tuple(update_fields))
-        params = [f.get_db_prep_save(f.pre_save(obj, False), connection) for f in fields]
+        conn = connections[DEFAULT_DB_ALIAS]  # not the proxy (see Insert)
+        params = [f.get_db_prep_save(f.pre_save(obj, False), conn) for f in fields]
         params.append(obj.pk)
-        with connection.cursor() as cursor:
+        with conn.cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.rowcount

@@ -20,6 +20,7 @@ from shapely.prepared import prep
 
 from tongqi.accounts.choices import Role
 from tongqi.accounts.models import District, Grid, User
+from tongqi.sql import Rows
 
 from .choices import OPEN_STATUSES
 from .models import Application, ManagerLoad
@@ -85,20 +86,25 @@ def find_grid(
     return in_district[0] if in_district else None
 
 
-def _managers_by_open_work(unit_id: int) -> tuple[str, list]:
+_MANAGER_ROWS = Rows((User, "u"))
+
+
+def _managers_by_open_work(unit_id: int) -> list[User]:
     """The unit's active account managers, least open work first.
 
-    Every submission asks this: one statement written once, reading each manager's count from
-    ``ManagerLoad`` (kept by the transitions) instead of counting their open applications,
-    which grew with every application the grid had."""
+    Every submission asks this: one statement written once (tongqi.sql), reading each manager's
+    count from ``ManagerLoad`` (kept by the transitions) instead of counting their open
+    applications, which grew with every application the grid had."""
     users, load = User._meta.db_table, ManagerLoad._meta.db_table
     sql = (
-        f"SELECT u.*, COALESCE(l.open_applications, 0) AS open_work FROM {users} u"  # noqa: S608
+        f"SELECT {_MANAGER_ROWS.select} FROM {users} u"  # noqa: S608
         f" LEFT JOIN {load} l ON l.manager_id = u.id"
         " WHERE u.org_unit_id = %s AND u.role = %s AND u.is_active"
-        " ORDER BY open_work, u.id"
+        " ORDER BY COALESCE(l.open_applications, 0), u.id"
     )
-    return sql, [unit_id, Role.ACCOUNT_MANAGER]
+    with connection.cursor() as cur:
+        cur.execute(sql, [unit_id, Role.ACCOUNT_MANAGER])
+        return [_MANAGER_ROWS.read(row)[0] for row in cur.fetchall()]
 
 
 def manager_load_move(before: tuple[int | None, bool], after: tuple[int | None, bool]) -> None:
@@ -144,7 +150,7 @@ def manager_load_rebuild() -> int:
 
 def choose_manager(grid: Grid, *, today=None) -> User | None:
     """The grid's account manager with the least open work; absent ones hand over to cover."""
-    managers = list(User.objects.raw(*_managers_by_open_work(grid.unit_id)))
+    managers = _managers_by_open_work(grid.unit_id)
     for m in managers:
         if not m.is_absent(today):
             return m

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -195,25 +195,10 @@ def _insert_new_enterprise(clean: dict) -> Enterprise | None:
     One statement for the usual case (a business applies once), where a read under lock and an
     insert took two; a concurrent insert of the same USCC waits for the first and finds it."""
     ent = Enterprise(**clean)
-    fields = [f for f in Enterprise._meta.concrete_fields if not f.primary_key]
-    quote = connection.ops.quote_name
-    sql = (
-        f"INSERT INTO {quote(Enterprise._meta.db_table)}"  # noqa: S608
-        f" ({', '.join(quote(f.column) for f in fields)})"
-        f" VALUES ({', '.join(['%s'] * len(fields))})"
-        f" ON CONFLICT ({quote(Enterprise._meta.get_field('uscc').column)}) DO NOTHING"
-        f" RETURNING {quote(Enterprise._meta.pk.column)}"
-    )
-    params = [f.get_db_prep_save(f.pre_save(ent, add=True), connection) for f in fields]
-    with connection.cursor() as cur:
-        cur.execute(sql, params)
-        row = cur.fetchone()
-    if row is None:
-        return None
-    ent.pk = row[0]
-    ent._state.adding = False
-    ent._state.db = connection.alias
-    return ent
+    return ent if _insert_enterprise([ent]) else None
+
+
+_insert_enterprise = Insert(Enterprise, unless_exists=("uscc",))
 
 
 def enterprise_upsert(

@@ -153,10 +153,13 @@ def test_deferred_records_are_chained_together_at_the_end():
     with transaction.atomic(), deferred():
         a = audit_record(action="update", object_type="t", object_id=1)
         assert a.pk is None  # not yet written: the head is not locked during the work
-        audit_record(action="update", object_type="t", object_id=2)
+        b = audit_record(action="update", object_type="t", object_id=2)
     assert AuditRecord.objects.count() == 2
     a2, b2 = AuditRecord.objects.order_by("seq")
     assert (a2.object_id, b2.object_id) == ("1", "2") and b2.prev_hash == a2.hash
+    # written in one statement with the head on PostgreSQL: each record knows its own row
+    assert (a.pk, b.pk, a.seq, b.seq) == (a2.pk, b2.pk, a2.seq, b2.seq)
+    assert not a._state.adding
     assert audit_verify().ok
 
 
