@@ -86,6 +86,7 @@ class Application(models.Model):
         verbose_name=_("enterprise"),
         on_delete=models.PROTECT,
         related_name="applications",
+        db_index=False,  # app_enterprise_status leads with it
     )
     applicant = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -94,6 +95,7 @@ class Application(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="applications",
+        db_index=False,  # app_applicant leads with it
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -154,6 +156,7 @@ class Application(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="applications",
+        db_index=False,  # app_grid_submitted leads with it
     )
     org_unit = models.ForeignKey(
         "accounts.OrgUnit",
@@ -162,6 +165,7 @@ class Application(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="applications",
+        db_index=False,  # app_unit_status leads with it
     )
     account_manager = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -170,6 +174,7 @@ class Application(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="managed_applications",
+        db_index=False,  # app_manager_status leads with it
     )
     meter_reader = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -446,7 +451,12 @@ class ManagerLoad(models.Model):
 class ApplicationEvent(models.Model):
     """The timeline: every action on an application — who, when, from which channel, why."""
 
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="events")
+    application = models.ForeignKey(
+        Application,
+        on_delete=models.CASCADE,
+        related_name="events",
+        db_index=False,  # event_app_at leads with it
+    )
     at = models.DateTimeField(_("time"), default=timezone.now)
     action = models.CharField(_("action"), max_length=32)
     from_status = models.CharField(_("from"), max_length=24, blank=True)

@@ -29,7 +29,7 @@ class OutboxMessage(models.Model):
     receivers use to drop duplicates (at-least-once delivery).
     """
 
-    kind = models.CharField(_("kind"), max_length=64, db_index=True)
+    kind = models.CharField(_("kind"), max_length=64)
     payload = models.JSONField(_("payload"), default=dict)
     delivery_id = models.UUIDField(
         _("delivery id"), default=uuid.uuid4, unique=True, editable=False
@@ -52,6 +52,8 @@ class OutboxMessage(models.Model):
         verbose_name_plural = _("outbox messages")
         indexes = [
             models.Index(fields=["status", "next_attempt_at"], name="outbox_due_idx"),
+            # equality only: a plain index (db_index on a text column adds a LIKE one too)
+            models.Index(fields=["kind"], name="outbox_kind_idx"),
             # the worker's claim: pending messages in the order they are due, and running ones
             # by lease, each only its own rows (delivered messages are most of the table)
             models.Index(
@@ -78,12 +80,13 @@ class Notification(models.Model):
         verbose_name=_("recipient"),
         on_delete=models.CASCADE,
         related_name="notifications",
+        db_index=False,  # the (user, read_at, created_at) index leads with it
     )
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("message"), blank=True)
     link = models.CharField(_("link"), max_length=300, blank=True)
     channels = models.JSONField(_("channels"), default=list)
-    topic = models.CharField(_("topic"), max_length=64, blank=True, db_index=True)
+    topic = models.CharField(_("topic"), max_length=64, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
 
@@ -91,7 +94,11 @@ class Notification(models.Model):
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["user", "read_at", "created_at"])]
+        indexes = [
+            models.Index(fields=["user", "read_at", "created_at"]),
+            # equality only: a plain index (db_index on a text column adds a LIKE one too)
+            models.Index(fields=["topic"], name="notification_topic_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -38,6 +38,7 @@ class ApplicationIndicator(models.Model):
         null=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,  # ind_unit_month leads with it
     )
     subsidiary = models.ForeignKey(
         "accounts.OrgUnit",
@@ -45,6 +46,7 @@ class ApplicationIndicator(models.Model):
         null=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,  # ind_subsidiary_month leads with it
     )
     grid = models.ForeignKey(
         "accounts.Grid",
@@ -52,6 +54,7 @@ class ApplicationIndicator(models.Model):
         null=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,  # ind_grid_month leads with it
     )
     channel = models.CharField(_("channel"), max_length=10)
     online = models.BooleanField(_("handled online"))
