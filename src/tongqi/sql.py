@@ -15,9 +15,32 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.db.models import Model
 from django.db.models.sql import Query
+
+# Fields whose value the ORM sends as it is when it has exactly this Python type (``get_prep_value``
+# of a text column is ``str(value)``, of an integer column ``int(value)``): ``Insert`` passes
+# such values through without the field's adapter calls, about a tenth of a submission's Python.
+_AS_IS: dict[type, type] = {
+    models.CharField: str,
+    models.TextField: str,
+    models.IntegerField: int,
+    models.BigIntegerField: int,
+    models.PositiveIntegerField: int,
+    models.PositiveSmallIntegerField: int,
+    models.SmallIntegerField: int,
+    models.AutoField: int,
+    models.BigAutoField: int,
+    models.BooleanField: bool,
+}
+
+
+def _as_is(field) -> type | None:
+    """The exact type whose values ``field`` writes unchanged, if any (None otherwise)."""
+    if isinstance(field, models.ForeignKey):  # the key of the row it points to
+        return _AS_IS.get(type(field.target_field))
+    return _AS_IS.get(type(field))
 
 
 class Rows:
@@ -82,6 +105,7 @@ class Insert:
         self.model = model
         meta = model._meta
         self.fields = [f for f in meta.concrete_fields if f is not meta.auto_field]
+        self._as_is = [_as_is(f) for f in self.fields]
         self.unless_exists = [meta.get_field(name).column for name in unless_exists]
         self._sql: dict[tuple[str, int], str] = {}
 
@@ -122,9 +146,15 @@ class Insert:
         # the connection itself, not the proxy: fields ask it for their adapters, and each
         # question through ``django.db.connection`` is a look-up of the thread's connection
         conn = connections[DEFAULT_DB_ALIAS]
-        return [
-            f.get_db_prep_save(f.pre_save(obj, True), conn) for obj in objs for f in self.fields
-        ]
+        out = []
+        for obj in objs:
+            for f, as_is in zip(self.fields, self._as_is, strict=True):
+                value = f.pre_save(obj, True)
+                if as_is is not None and (value is None or type(value) is as_is):
+                    out.append(value)
+                else:
+                    out.append(f.get_db_prep_save(value, conn))
+        return out
 
     @staticmethod
     def saved(objs: Sequence[Model], pks: Sequence) -> None:

@@ -73,3 +73,13 @@ def test_update_writes_the_named_fields_only(django_assert_num_queries):
     assert (stored.status, stored.attempts, stored.payload) == ("running", 3, {"a": 1})
     stale.pk = 10**9  # a row that is not there: nothing written, and the caller is told
     assert Update(OutboxMessage)(stale, ["status"]) == 0
+
+
+def test_insert_adapts_what_is_not_already_the_columns_type():
+    """Values of exactly the column's type go as they are; anything else through the field."""
+    from django.utils.translation import gettext_lazy
+
+    msg = OutboxMessage(kind=gettext_lazy("test.lazy"), payload=[], attempts="3", max_attempts=True)
+    Insert(OutboxMessage)([msg])
+    stored = OutboxMessage.objects.get(pk=msg.pk)
+    assert (stored.kind, stored.attempts, stored.max_attempts) == ("test.lazy", 3, 1)
