@@ -257,7 +257,8 @@ class IdempotencyKey(models.Model):
 
     The row is written with the answer, in the work's own transaction; while the work runs, a
     transaction-level advisory lock on the key tells a concurrent duplicate to come back (409).
-    ``lock_token`` and ``locked_until`` belonged to the older reserve-first scheme (ADR 0018).
+    *In progress* is only found on rows an older release reserved before its work (ADR 0018):
+    the next request with the key takes such a row over.
     """
 
     owner = models.CharField(_("owner"), max_length=40)
@@ -269,14 +270,12 @@ class IdempotencyKey(models.Model):
         _("status"),
         max_length=12,
         choices=IdempotencyStatus.choices,
-        default=IdempotencyStatus.IN_PROGRESS,
+        default=IdempotencyStatus.COMPLETED,
     )
     response_status = models.PositiveSmallIntegerField(null=True, blank=True)
     response_body = models.TextField(blank=True)
     response_type = models.CharField(max_length=100, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
-    lock_token = models.CharField(max_length=32, blank=True)  # the holder while in progress
-    locked_until = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField(_("expires"), db_index=True)
 
     class Meta:
