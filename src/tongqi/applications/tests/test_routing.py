@@ -98,3 +98,21 @@ def test_each_managers_open_work_follows_the_transitions(
     incremental = _loads()
     assert routing.manager_load_rebuild() == 2
     assert _loads() == incremental
+
+
+def test_recount_command_repairs_counts_written_around_the_transitions(org, people):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from tongqi.applications.models import Application, ManagerLoad
+
+    submitted_application(org, n=40)
+    submitted_application(org, n=41)
+    # an import wrote applications directly: the kept counts no longer match
+    Application.objects.update(account_manager=people.am_b)
+    ManagerLoad.objects.update(open_applications=7)
+    out = StringIO()
+    call_command("routing", "recount", stdout=out)
+    assert "1 account managers" in out.getvalue()
+    assert _loads() == {people.am_b.pk: 2}
