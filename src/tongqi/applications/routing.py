@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from django.db import connection, transaction
 from django.db.models import Count
@@ -89,19 +89,24 @@ def find_grid(
 _MANAGER_ROWS = Rows((User, "u"))
 
 
+@cache
+def _managers_sql(vendor: str) -> str:
+    users, load = User._meta.db_table, ManagerLoad._meta.db_table
+    return (
+        f"SELECT {_MANAGER_ROWS.select} FROM {users} u"  # noqa: S608
+        f" LEFT JOIN {load} l ON l.manager_id = u.id"
+        " WHERE u.org_unit_id = %s AND u.role = %s AND u.is_active"
+        " ORDER BY COALESCE(l.open_applications, 0), u.id"
+    )
+
+
 def _managers_by_open_work(unit_id: int) -> list[User]:
     """The unit's active account managers, least open work first.
 
     Every submission asks this: one statement written once (tongqi.sql), reading each manager's
     count from ``ManagerLoad`` (kept by the transitions) instead of counting their open
     applications, which grew with every application the grid had."""
-    users, load = User._meta.db_table, ManagerLoad._meta.db_table
-    sql = (
-        f"SELECT {_MANAGER_ROWS.select} FROM {users} u"  # noqa: S608
-        f" LEFT JOIN {load} l ON l.manager_id = u.id"
-        " WHERE u.org_unit_id = %s AND u.role = %s AND u.is_active"
-        " ORDER BY COALESCE(l.open_applications, 0), u.id"
-    )
+    sql = _managers_sql(connection.vendor)
     with connection.cursor() as cur:
         cur.execute(sql, [unit_id, Role.ACCOUNT_MANAGER])
         return [_MANAGER_ROWS.read(row)[0] for row in cur.fetchall()]
