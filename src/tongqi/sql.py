@@ -99,18 +99,22 @@ class Insert:
     compiling the query on every call. No signals are sent: like ``bulk_create``.
 
     ``unless_exists=("uscc",)``: ``ON CONFLICT (uscc) DO NOTHING``, one object a call; the call
-    answers whether it was inserted."""
+    answers whether it was inserted. ``with_key=True``: the key column is written too, from
+    objects whose keys were drawn beforehand."""
 
-    def __init__(self, model: type[Model], *, unless_exists: Sequence[str] = ()):
+    def __init__(
+        self, model: type[Model], *, unless_exists: Sequence[str] = (), with_key: bool = False
+    ):
         self.model = model
         meta = model._meta
-        self.fields = [f for f in meta.concrete_fields if f is not meta.auto_field]
+        # with_key: the objects carry their keys already (drawn from the sequence beforehand)
+        self.fields = [f for f in meta.concrete_fields if with_key or f is not meta.auto_field]
         self._as_is = [_as_is(f) for f in self.fields]
         self.unless_exists = [meta.get_field(name).column for name in unless_exists]
-        self._sql: dict[tuple[str, int], str] = {}
+        self._sql: dict[tuple[str, int, bool], str] = {}
 
-    def sql(self, n: int) -> str:
-        key = (connection.vendor, n)
+    def sql(self, n: int, *, returning: bool = True) -> str:
+        key = (connection.vendor, n, returning)
         if key not in self._sql:
             qn = connection.ops.quote_name
             cols = ", ".join(qn(f.column) for f in self.fields)
@@ -123,7 +127,8 @@ class Insert:
             self._sql[key] = (
                 f"INSERT INTO {qn(self.model._meta.db_table)} ({cols}) VALUES "
                 + ", ".join([row] * n)
-                + f"{conflict} RETURNING {qn(self.model._meta.pk.column)}"
+                + conflict
+                + (f" RETURNING {qn(self.model._meta.pk.column)}" if returning else "")
             )
         return self._sql[key]
 
@@ -140,6 +145,12 @@ class Insert:
             return False
         self.saved(objs, pks)
         return True
+
+    def write(self, objs: Sequence[Model]) -> None:
+        """Insert ``objs`` whose keys nobody reads: the statement may wait for the transaction's
+        next round trip (``write``), and the objects are left without their keys."""
+        if objs:
+            write(self.sql(len(objs), returning=False), self.params(objs))
 
     def params(self, objs: Sequence[Model]) -> list:
         """The statement's parameters for ``objs`` (for a caller that sends it inside another)."""
@@ -187,10 +198,36 @@ class Update:
 
     def __call__(self, obj: Model, update_fields: Sequence[str]) -> int:
         """Write ``update_fields`` of ``obj``; the number of rows written (0: it is gone)."""
+        sql, params = self._bound(obj, update_fields)
+        with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.rowcount
+
+    def write(self, obj: Model, update_fields: Sequence[str]) -> None:
+        """Write ``update_fields`` of a row the caller holds locked (so it is there): the
+        statement may wait for the transaction's next round trip (``write``)."""
+        write(*self._bound(obj, update_fields))
+
+    def _bound(self, obj: Model, update_fields: Sequence[str]) -> tuple[str, list]:
         sql, fields = self._statement(tuple(update_fields))
         conn = connections[DEFAULT_DB_ALIAS]  # not the proxy (see Insert)
         params = [f.get_db_prep_save(f.pre_save(obj, False), conn) for f in fields]
         params.append(obj.pk)
-        with conn.cursor() as cursor:
-            cursor.execute(sql, params)
-            return cursor.rowcount
+        return sql, params
+
+
+def write(sql: str, params: Sequence) -> None:
+    """Run a write whose result nobody reads.
+
+    On PostgreSQL inside a transaction, the statement is kept on the connection and sent in one
+    pipeline with the transaction's next statement or its COMMIT (``tongqi.db.postgresql``): a
+    round trip less for each. Use it for statements that are not meant to fail on their own
+    (an insert without a unique key a caller could hit, an update of a row the caller holds
+    locked): an error would be raised later, by the statement that sends it, in the same
+    transaction. Elsewhere the statement runs at once."""
+    conn = connections[DEFAULT_DB_ALIAS]
+    later = getattr(conn, "write_later", None)
+    if later is not None and later(sql, list(params)):
+        return
+    with conn.cursor() as cursor:
+        cursor.execute(sql, params)

@@ -20,7 +20,7 @@ from shapely.prepared import prep
 
 from tongqi.accounts.choices import Role
 from tongqi.accounts.models import District, Grid, User
-from tongqi.sql import Rows
+from tongqi.sql import Rows, write
 
 from .choices import OPEN_STATUSES
 from .models import Application, ManagerLoad
@@ -126,13 +126,12 @@ def manager_load_move(before: tuple[int | None, bool], after: tuple[int | None, 
         return
     table = ManagerLoad._meta.db_table
     values = ", ".join(["(%s, %s)"] * len(rows))
-    with connection.cursor() as cur:
-        cur.execute(
-            f"INSERT INTO {table} (manager_id, open_applications) VALUES {values}"  # noqa: S608
-            f" ON CONFLICT (manager_id) DO UPDATE"
-            f" SET open_applications = {table}.open_applications + excluded.open_applications",
-            [x for row in rows for x in row],
-        )
+    write(  # an upsert cannot fail on the key: it may go with the next round trip
+        f"INSERT INTO {table} (manager_id, open_applications) VALUES {values}"  # noqa: S608
+        f" ON CONFLICT (manager_id) DO UPDATE"
+        f" SET open_applications = {table}.open_applications + excluded.open_applications",
+        [x for row in rows for x in row],
+    )
 
 
 def manager_load_rebuild() -> int:

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from tongqi.core import context
 from tongqi.core.masking import mask
-from tongqi.sql import Insert
+from tongqi.sql import Insert, write
 
 from .models import AuditHead, AuditRecord
 
@@ -127,46 +127,70 @@ def deferred() -> Iterator[None]:
         _append(records)
 
 
-def _lock_head() -> tuple[int, str]:
-    """Lock the chain's head until the transaction ends; its sequence number and hash.
+def _lock_head(keys: int = 0) -> tuple[int, str, list[int]]:
+    """Lock the chain's head until the transaction ends; its sequence number and hash, and
+    (PostgreSQL) ``keys`` new record keys drawn from the records' sequence in the same statement.
 
     Plain SQL: every writer queues on this lock, so the statements between taking it and the
     commit are kept few and cheap (no query building while others wait)."""
     table = AuditHead._meta.db_table
     lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
     with connection.cursor() as cur:
-        cur.execute(f"SELECT seq, hash FROM {table} WHERE id = 1{lock}")  # noqa: S608
+        if keys:
+            cur.execute(
+                f"SELECT seq, hash, ARRAY(SELECT nextval(%s) FROM generate_series(1, %s))"  # noqa: S608
+                f" FROM {table} WHERE id = 1{lock}",
+                [_record_sequence(), keys],
+            )
+        else:
+            cur.execute(f"SELECT seq, hash FROM {table} WHERE id = 1{lock}")  # noqa: S608
         row = cur.fetchone()
     if row is None:  # the very first record
         head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
-        return head.seq, head.hash
-    return int(row[0]), row[1]
+        return _lock_head(keys) if keys else (head.seq, head.hash, [])
+    return int(row[0]), row[1], list(row[2]) if keys else []
+
+
+_sequence: list[str] = []
+
+
+def _record_sequence() -> str:
+    """The name of the records' key sequence (PostgreSQL), asked once."""
+    if not _sequence:
+        with connection.cursor() as cur:
+            cur.execute(
+                "SELECT pg_get_serial_sequence(%s, %s)",
+                [AuditRecord._meta.db_table, AuditRecord._meta.pk.column],
+            )
+            _sequence.append(cur.fetchone()[0])
+    return _sequence[0]
 
 
 # Written once: the records are inserted while every other writer waits for the head's lock.
 _insert = Insert(AuditRecord)
+_insert_keyed = Insert(AuditRecord, with_key=True)
 
 
 def _append(records: list[AuditRecord]) -> None:
     # No savepoint: nothing here is meant to fail on its own and be caught by the caller.
     with transaction.atomic(savepoint=False):
-        seq, prev = _lock_head()
+        postgres = connection.vendor == "postgresql"
+        seq, prev, keys = _lock_head(len(records) if postgres else 0)
         for rec in records:
             seq += 1
             rec.seq, rec.prev_hash = seq, prev
             rec.hash = compute_hash(rec)
             prev = rec.hash
         head = f"UPDATE {AuditHead._meta.db_table} SET seq = %s, hash = %s WHERE id = 1"  # noqa: S608
-        if connection.vendor == "postgresql":
-            # the records and the head in one statement: one round trip less while every other
-            # writer waits for the head's lock
-            with connection.cursor() as cur:
-                cur.execute(
-                    f"WITH ins AS ({_insert.sql(len(records))}) {head}"
-                    " RETURNING (SELECT array_agg(id ORDER BY id) FROM ins)",
-                    [*_insert.params(records), seq, prev],
-                )
-                _insert.saved(records, cur.fetchone()[0])
+        if postgres:
+            # The keys came with the lock; the records and the head go in one statement, sent
+            # with the COMMIT (tongqi.sql.write; the head is locked and the keys are new, so
+            # neither can conflict): while every other writer waits for the lock, one round trip.
+            _insert_keyed.saved(records, keys)
+            write(
+                f"WITH ins AS ({_insert_keyed.sql(len(records), returning=False)}) {head}",
+                [*_insert_keyed.params(records), seq, prev],
+            )
         else:
             _insert(records)
             with connection.cursor() as cur:

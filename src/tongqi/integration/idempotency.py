@@ -167,7 +167,11 @@ def _row(c: Claim, *, status: int, body: str, content_type: str, now: datetime) 
 
 def record(c: Claim, *, status: int, body: str, content_type: str) -> None:
     """Store the answer inside the work's transaction (the key's lock is held)."""
-    _insert([_row(c, status=status, body=body, content_type=content_type, now=timezone.now())])
+    # The key is locked and unanswered (``claim``), so this cannot hit the unique key: it may go
+    # with the next round trip (tongqi.sql.write).
+    _insert.write(
+        [_row(c, status=status, body=body, content_type=content_type, now=timezone.now())]
+    )
 
 
 _insert = Insert(IdempotencyKey)  # every API write stores its answer (tongqi.sql says why)

@@ -147,7 +147,7 @@ def emit_all(events: list[tuple[str, dict]]) -> int:
         for event, payload in events
         for kind in SUBSCRIBERS.get(event, ())
     ]
-    _insert(msgs)
+    _insert.write(msgs)  # no unique key to hit: it may go with the next round trip
     return len(msgs)
 
 

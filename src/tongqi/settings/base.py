@@ -100,6 +100,10 @@ TEMPLATES = [
 def _databases() -> dict:
     if ENV.database_url:
         cfg = dj_database_url.parse(ENV.database_url, conn_max_age=60, conn_health_checks=True)
+        if cfg["ENGINE"] == "django.db.backends.postgresql":
+            # Django's backend, and writes nobody waits for sent with the next round trip
+            # (tongqi/db/postgresql/base.py, ADR 0021)
+            cfg["ENGINE"] = "tongqi.db.postgresql"
         cfg.setdefault("OPTIONS", {})
         cfg["OPTIONS"].setdefault("connect_timeout", 5)
         if ENV.db_prepared:

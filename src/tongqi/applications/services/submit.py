@@ -21,7 +21,7 @@ from tongqi.audit.choices import AuditAction
 from tongqi.audit.services import audit_record, changes_between
 from tongqi.audit.services import deferred as audit_deferred
 from tongqi.core.validators import peak_load
-from tongqi.sql import Insert
+from tongqi.sql import Insert, write
 
 from .. import routing, validation
 from ..choices import AttachmentKind, Channel, CoordSystem, Status, UsageType
@@ -31,6 +31,7 @@ from .transitions import _sync, atomic, is_owner, transition, whole_unit
 
 # every submission inserts its application (tongqi.sql says why this is written once)
 _insert_application = Insert(Application)
+_insert_appliances = Insert(Appliance)
 
 PRIVACY_NOTICE_VERSION = "2026-01"
 PII = {"contact_mobile": "mobile", "id_number": "id_number"}
@@ -242,8 +243,19 @@ def enterprise_upsert(
             if changed:
                 audit_record(action=AuditAction.UPDATE, obj=ent, actor=actor, changes=changed)
         if actor is not None and getattr(actor, "is_customer", False):
-            ent.members.add(actor)
+            _add_member(ent, actor)
     return ent
+
+
+def _add_member(ent: Enterprise, user) -> None:
+    """Link a customer to the enterprise (kept if linked already): ``members.add`` without the
+    read, sent with the next round trip (tongqi.sql.write; it cannot fail on the key)."""
+    through = Enterprise.members.through
+    write(
+        f"INSERT INTO {through._meta.db_table} (enterprise_id, user_id)"  # noqa: S608
+        " VALUES (%s, %s) ON CONFLICT DO NOTHING",
+        [ent.pk, user.pk],
+    )
 
 
 def application_save_draft(
@@ -304,7 +316,8 @@ def application_save_draft(
         else:
             app.save()
             app.appliances.all().delete()
-        Appliance.objects.bulk_create(
+        # their keys are not read back: the insert may go with the next round trip
+        _insert_appliances.write(
             [Appliance(application=app, name=n, rated_flow=f, count=c) for n, f, c in appliances]
         )
         if _audit:  # a draft submitted in the same transaction is audited by its submission

@@ -279,7 +279,7 @@ def transition(
         locked.version += 1
         # Only what this action changed is written (and the row's modification time): less to
         # send, and a column another statement of the action set directly is not overwritten.
-        _update_application(
+        _update_application.write(  # the row is locked: it may go with the next round trip
             locked,
             [name for name, attname in _SAVED if getattr(locked, attname) != before[attname]]
             + ["updated_at"],
