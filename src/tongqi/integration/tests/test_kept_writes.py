@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -129,3 +131,33 @@ def test_an_execute_wrapper_sees_the_write_at_once():
         _insert.write([_message("kept.wrapped")])
     assert len(seen) == 1 and seen[0].startswith("INSERT INTO")
     assert _kept() == []
+
+
+@postgres_only
+@pytest.mark.django_db
+def test_on_postgresql_the_health_check_needs_no_round_trip_until_the_server_hangs_up(
+    monkeypatch,
+):
+    """Django checks a reused connection at the start of each request (CONN_HEALTH_CHECKS)."""
+    from django.db import connections
+    from django.db.backends.postgresql.base import DatabaseWrapper as DjangoWrapper
+
+    other = connections.create_connection("default")
+    other.ensure_connection()
+    try:
+        pid = other.connection.info.backend_pid
+        asked = []
+        real = DjangoWrapper.is_usable
+        monkeypatch.setattr(DjangoWrapper, "is_usable", lambda self: asked.append(1) or real(self))
+        assert other.is_usable() is True
+        assert asked == []  # nothing to read: no SELECT 1
+
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_terminate_backend(%s)", [pid])
+        deadline = time.monotonic() + 5
+        while other.is_usable() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert other.is_usable() is False  # the server said goodbye: asked, and it failed
+        assert asked
+    finally:
+        other.close()
