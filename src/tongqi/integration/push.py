@@ -33,13 +33,16 @@ import time
 import urllib.error
 import urllib.request
 import uuid
+from functools import cache
 from urllib.parse import parse_qsl, urlsplit
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection
 from django.utils import timezone
 
 from tongqi.core import signing
+from tongqi.sql import write
 
 from . import crypto, outbox
 from .choices import ClientStatus, SubscriptionScope
@@ -59,7 +62,8 @@ def publish(
     client: ApiClient | int | None = None,
     event_id: str | None = None,
     occurred_at=None,
-) -> int:
+    count: bool = True,
+) -> int | None:
     """Queue ``payload`` for every active subscription to ``topic``; returns how many.
 
     Call it inside the transaction of the change: the deliveries commit (or roll back) with it.
@@ -67,19 +71,42 @@ def publish(
     subscriptions with scope "own" only receive events of their own client. ``event_id``
     (e.g. the event row's id) makes publishing idempotent: the same event published twice —
     say by an outbox subscriber that ran again after a crash — is queued once per subscription.
+
+    On PostgreSQL the deliveries are one ``INSERT … SELECT`` over the matching subscriptions
+    (``_publish_sql``). ``count=False`` (every transition): the caller does not need the number,
+    so that statement may go with the transaction's next round trip (tongqi.sql.write; a
+    delivery already queued for the event is skipped, not an error) and None is returned.
     """
     client_id = client.pk if isinstance(client, ApiClient) else client
     occurred_at = timezone.localtime(occurred_at).isoformat()
     stable_id = event_id is not None
     event_id = str(event_id) if stable_id else uuid.uuid4().hex
     # Round-trip through JSON now: a non-serialisable payload fails in the caller, not the worker.
-    data = json.loads(json.dumps(payload, cls=DjangoJSONEncoder, ensure_ascii=False))
-    count = 0
+    body = json.dumps(payload, cls=DjangoJSONEncoder, ensure_ascii=False)
+    if connection.vendor == "postgresql":
+        return _publish_sql(
+            topic=topic,
+            message=json.dumps(
+                {
+                    "event_id": event_id,
+                    "topic": topic,
+                    "subject": subject,
+                    "occurred_at": occurred_at,
+                    "data": json.loads(body),
+                },
+                ensure_ascii=False,
+            ),
+            client_id=client_id,
+            dedupe_prefix=f"webhook:%:{topic}:{event_id}" if stable_id else None,
+            count=count,
+        )
+    data = json.loads(body)
+    queued = 0
     for sub in _subscriptions(client_id):
         topics = sub.topics or []
         if topic not in topics and "*" not in topics:
             continue
-        queued = outbox.enqueue(
+        msg = outbox.enqueue(
             KIND,
             {
                 "subscription": sub.pk,
@@ -92,14 +119,62 @@ def publish(
             max_attempts=MAX_ATTEMPTS,
             dedupe_key=f"webhook:{sub.pk}:{topic}:{event_id}"[:200] if stable_id else None,
         )
-        count += queued is not None
-    return count
+        queued += msg is not None
+    return queued
+
+
+def _publish_sql(
+    *, topic: str, message: str, client_id: int | None, dedupe_prefix: str | None, count: bool
+) -> int | None:
+    """PostgreSQL: one statement queues a delivery for each matching subscription (what the
+    loop over ``_subscriptions`` does elsewhere, with the same dedupe key), where a read and an
+    insert under a savepoint per subscription took a round trip each."""
+    sql, params = (
+        _deliveries_sql(),
+        [
+            KIND,
+            message,
+            dedupe_prefix,
+            MAX_ATTEMPTS,
+            timezone.now(),
+            ClientStatus.ACTIVE,
+            SubscriptionScope.ALL,
+            client_id,
+            topic,
+        ],
+    )
+    if not count:
+        write(sql, params)
+        return None
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        return cur.rowcount
+
+
+@cache
+def _deliveries_sql() -> str:
+    subs, clients = Subscription._meta.db_table, ApiClient._meta.db_table
+    outbox_table = OutboxMessage._meta.db_table
+    return (
+        f"INSERT INTO {outbox_table} (kind, payload, delivery_id, dedupe_key, status, attempts,"  # noqa: S608
+        " max_attempts, next_attempt_at, locked_until, locked_by, last_error, created_at, done_at)"
+        " SELECT %s, jsonb_build_object('subscription', s.id) || %s::jsonb, gen_random_uuid(),"
+        # the dedupe key as the loop writes it: webhook:<subscription>:<topic>:<event id>
+        " left(replace(%s::text, 'webhook:%%:', 'webhook:' || s.id || ':'), 200),"
+        " 'pending', 0, %s, x.now, NULL, '', '', x.now, NULL"
+        f" FROM {subs} s LEFT JOIN {clients} c ON c.id = s.client_id,"
+        " (SELECT %s::timestamptz AS now) x"
+        " WHERE s.active AND (s.client_id IS NULL OR c.status = %s)"
+        " AND (s.scope = %s OR (s.client_id IS NOT NULL AND s.client_id = %s))"
+        " AND (s.topics ? %s OR s.topics ? '*')"
+        " ORDER BY s.id ON CONFLICT (dedupe_key) DO NOTHING"
+    )
 
 
 def _subscriptions(client_id: int | None):
     """Active subscriptions that may receive an event of ``client_id``'s subject (pk, topics).
 
-    Every transition asks this: one plain statement, no query building."""
+    Every transition asks this (elsewhere than PostgreSQL): one plain statement."""
     subs, clients = Subscription._meta.db_table, ApiClient._meta.db_table
     sql = (
         f"SELECT s.id, s.topics FROM {subs} s LEFT JOIN {clients} c ON c.id = s.client_id"  # noqa: S608

@@ -309,6 +309,7 @@ def transition(
                 client=locked.api_client_id,
                 event_id=f"application-event-{event.pk}",
                 occurred_at=at,
+                count=False,  # the deliveries may go with the next round trip
             )
         ids = {"application": locked.pk, "event": event.pk}
         outbox.emit_all([(f"application.{action}", ids), ("application.changed", ids)])
