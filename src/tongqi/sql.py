@@ -132,18 +132,29 @@ class Insert:
             )
         return self._sql[key]
 
-    def __call__(self, objs: Sequence[Model]) -> bool:
-        """Insert ``objs`` and set their keys; False when one already existed (``unless_exists``)."""
+    def __call__(self, objs: Sequence[Model], *, draw: type[Model] | None = None) -> bool:
+        """Insert ``objs`` and set their keys; False when one already existed (``unless_exists``).
+
+        ``draw=Model`` (PostgreSQL, one object): the same statement also draws a new key of
+        ``Model`` from its sequence, left on the object for ``drawn_key`` (a row the caller will
+        write next can then go without waiting for its key: ``write``)."""
         if not objs:
             return True
         if self.unless_exists and len(objs) != 1:
             raise ValueError("unless_exists inserts one object a call")
+        sql = self.sql(len(objs))
+        params = self.params(objs)
+        nextval = next_key_sql(draw) if draw is not None and len(objs) == 1 else None
+        if nextval:
+            sql, params = f"{sql}, {nextval}", params
         with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
-            cursor.execute(self.sql(len(objs)), self.params(objs))
-            pks = [r[0] for r in cursor.fetchall()]
-        if not pks and self.unless_exists:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        if not rows and self.unless_exists:
             return False
-        self.saved(objs, pks)
+        self.saved(objs, [r[0] for r in rows])
+        if nextval:
+            _drawn(objs[0])[draw] = rows[0][1]
         return True
 
     def write(self, objs: Sequence[Model]) -> None:
@@ -231,3 +242,42 @@ def write(sql: str, params: Sequence) -> None:
         return
     with conn.cursor() as cursor:
         cursor.execute(sql, params)
+
+
+# --- keys drawn before the row is written (PostgreSQL) ------------------------------------------
+
+_sequences: dict[tuple[str, str], str] = {}
+
+
+def next_key_sql(model: type[Model]) -> str | None:
+    """``nextval('<model's key sequence>')`` on PostgreSQL, None elsewhere: a new key of
+    ``model`` that a statement the caller sends anyway can draw, so that the row can be written
+    later without waiting for its key (``Insert(model, with_key=True).write``)."""
+    conn = connections[DEFAULT_DB_ALIAS]
+    if conn.vendor != "postgresql":
+        return None
+    key = (conn.settings_dict["NAME"], model._meta.db_table)
+    if key not in _sequences:
+        with conn.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_get_serial_sequence(%s, %s)",
+                [model._meta.db_table, model._meta.pk.column],
+            )
+            name = cursor.fetchone()[0]
+        _sequences[key] = "nextval('" + name.replace("'", "''") + "'::regclass)"
+    return _sequences[key]
+
+
+def _drawn(obj: Model) -> dict:
+    return obj.__dict__.setdefault("_tongqi_drawn_keys", {})
+
+
+def drawn_key(obj: Model, model: type[Model]) -> int | None:
+    """The key of ``model`` drawn with ``obj``'s insert or read (None: none was drawn); once."""
+    return obj.__dict__.get("_tongqi_drawn_keys", {}).pop(model, None)
+
+
+def draw_with(obj: Model, model: type[Model], key: int | None) -> None:
+    """Leave ``key`` (drawn by a read of ``obj``) for ``drawn_key``."""
+    if key is not None:
+        _drawn(obj)[model] = key

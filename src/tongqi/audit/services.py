@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from tongqi.core import context
 from tongqi.core.masking import mask
-from tongqi.sql import Insert, write
+from tongqi.sql import Insert, next_key_sql, write
 
 from .models import AuditHead, AuditRecord
 
@@ -138,9 +138,9 @@ def _lock_head(keys: int = 0) -> tuple[int, str, list[int]]:
     with connection.cursor() as cur:
         if keys:
             cur.execute(
-                f"SELECT seq, hash, ARRAY(SELECT nextval(%s) FROM generate_series(1, %s))"  # noqa: S608
-                f" FROM {table} WHERE id = 1{lock}",
-                [_record_sequence(), keys],
+                f"SELECT seq, hash, ARRAY(SELECT {next_key_sql(AuditRecord)}"  # noqa: S608
+                f" FROM generate_series(1, %s)) FROM {table} WHERE id = 1{lock}",
+                [keys],
             )
         else:
             cur.execute(f"SELECT seq, hash FROM {table} WHERE id = 1{lock}")  # noqa: S608
@@ -149,21 +149,6 @@ def _lock_head(keys: int = 0) -> tuple[int, str, list[int]]:
         head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
         return _lock_head(keys) if keys else (head.seq, head.hash, [])
     return int(row[0]), row[1], list(row[2]) if keys else []
-
-
-_sequence: list[str] = []
-
-
-def _record_sequence() -> str:
-    """The name of the records' key sequence (PostgreSQL), asked once."""
-    if not _sequence:
-        with connection.cursor() as cur:
-            cur.execute(
-                "SELECT pg_get_serial_sequence(%s, %s)",
-                [AuditRecord._meta.db_table, AuditRecord._meta.pk.column],
-            )
-            _sequence.append(cur.fetchone()[0])
-    return _sequence[0]
 
 
 # Written once: the records are inserted while every other writer waits for the head's lock.

@@ -25,7 +25,7 @@ from tongqi.sql import Insert, write
 
 from .. import routing, validation
 from ..choices import AttachmentKind, Channel, CoordSystem, Status, UsageType
-from ..models import Appliance, Application, Attachment, Enterprise
+from ..models import Appliance, Application, ApplicationEvent, Attachment, Enterprise
 from .errors import Forbidden, IllegalTransition, InvalidInput
 from .transitions import _sync, atomic, is_owner, transition, whole_unit
 
@@ -269,11 +269,14 @@ def application_save_draft(
     api_client=None,
     _audit: bool = True,
     _clean: dict | None = None,
+    _submitting: bool = False,
 ) -> Application:
     """Save (or update) a draft: partial data is fine, but what is given must be valid.
 
     ``_clean``: the data as ``validate_application`` cleaned it, when the caller has just done
-    so (a submission validates everything before its unit of work starts)."""
+    so (a submission validates everything before its unit of work starts). ``_submitting``:
+    the draft is submitted next in the same unit, so its insert also draws the key of the
+    submission's event (``tongqi.sql.drawn_key``)."""
     if _clean is not None:
         clean = dict(_clean)
     else:
@@ -312,7 +315,7 @@ def application_save_draft(
             if k == "desired_gas_on_date" or v is not None:
                 setattr(app, k, v)
         if application is None:
-            _insert_application([app])
+            _insert_application([app], draw=ApplicationEvent if _submitting else None)
         else:
             app.save()
             app.appliances.all().delete()
@@ -427,6 +430,7 @@ def application_create_and_submit(
             api_client=api_client,
             _audit=False,
             _clean=clean_a,
+            _submitting=True,
         )
         return application_submit(
             actor=actor,

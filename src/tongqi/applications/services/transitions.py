@@ -27,7 +27,7 @@ from tongqi.audit.services import audit_record
 from tongqi.audit.services import deferred as audit_deferred
 from tongqi.core import context
 from tongqi.integration import outbox, push
-from tongqi.sql import Insert, Update
+from tongqi.sql import Insert, Update, draw_with, drawn_key, next_key_sql
 
 from .. import routing
 from ..choices import FINAL_STATUSES, OPEN_STATUSES, Status
@@ -36,6 +36,7 @@ from .errors import Conflict, Forbidden, IllegalTransition
 
 # every transition writes its event row (tongqi.sql says why this is written once)
 _insert_event = Insert(ApplicationEvent)
+_insert_keyed_event = Insert(ApplicationEvent, with_key=True)
 _update_application = Update(Application)
 
 S = Status
@@ -253,13 +254,15 @@ def transition(
     ctx = context.current()
     at = at or timezone.now()
     with atomic(), audit_deferred():
-        locked = (
-            application
-            if _held
-            else Application.objects.select_for_update()
-            .select_related("enterprise")
-            .get(pk=application.pk)
-        )
+        if _held:
+            locked = application
+        else:
+            rows = Application.objects.select_for_update().select_related("enterprise")
+            nextval = next_key_sql(ApplicationEvent)
+            if nextval:  # the event's key comes with the lock: its insert need not wait
+                rows = rows.extra(select={"tongqi_event_key": nextval})
+            locked = rows.get(pk=application.pk)
+            draw_with(locked, ApplicationEvent, locked.__dict__.pop("tongqi_event_key", None))
         if expected_version is not None and locked.version != expected_version:
             raise Conflict()
         if locked.status not in rule.sources:
@@ -297,7 +300,12 @@ def transition(
             data={**(data or {}), **extra},
             public=public,
         )
-        _insert_event([event])
+        key = drawn_key(locked, ApplicationEvent)
+        if key is None:
+            _insert_event([event])
+        else:  # its key was drawn beforehand: the insert may go with the next round trip
+            _insert_keyed_event.saved([event], [key])
+            _insert_keyed_event.write([event])
         routing.manager_load_move(load_before, _load_key(locked))
         if public and locked.number:
             push.publish(

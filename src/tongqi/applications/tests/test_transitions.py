@@ -7,6 +7,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection, connections  # noqa: F401 - connection: skipif conditions
 from django.utils import timezone
 
 from tongqi.accounts.choices import Role
@@ -346,3 +347,28 @@ def test_a_batch_of_events_is_notified_in_a_few_statements_and_once(
     assert {m.payload["channel"] for m in sms} == {"sms"}
     send_event_notifications(msgs)
     assert OutboxMessage.objects.filter(kind="notify.sms").count() == 6
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+def test_on_postgresql_a_transition_waits_only_for_what_it_reads(app, people, monkeypatch):
+    """ADR 0021: the event's key comes with the row's lock, so the event, the row's update, the
+    counts, the pushes and the outbox messages all go with the next round trip."""
+    kept = []
+    wrapper = type(connections["default"])
+    real = wrapper.write_later
+    monkeypatch.setattr(
+        wrapper,
+        "write_later",
+        lambda self, sql, params: kept.append(sql) or real(self, sql, params),
+    )
+    svc.application_accept(application=app, actor=people.am_a)
+    tables = [  # INSERT INTO <table> … / UPDATE <table> …
+        sql.split()[2 if sql.startswith("INSERT") else 1].strip('"') for sql in kept
+    ]
+    assert "applications_applicationevent" in tables
+    assert "applications_application" in tables
+    assert "integration_outboxmessage" in tables
+    event = ApplicationEvent.objects.filter(application=app).latest("id")
+    assert event.action == "accept" and event.to_status == Status.ACCEPTED
+    app.refresh_from_db()
+    assert app.status == Status.ACCEPTED
