@@ -77,6 +77,13 @@ class CategoryLimit(models.Model):
         return f"{self.get_category_display()}: {self.days} ({self.effective_from})"
 
 
+def _label(choices, value):
+    """The (lazily translated) label of ``value``, or the value itself when it is not a choice,
+    as Django's ``get_FOO_display`` answers."""
+    member = choices._value2member_map_.get(value)
+    return member.label if member is not None else value
+
+
 class Application(models.Model):
     """One getting-gas application (用气报装申请) from submission to gas-on."""
 
@@ -238,6 +245,18 @@ class Application(models.Model):
 
     def __str__(self) -> str:
         return self.number or f"draft #{self.pk}"
+
+    # Lists show these on every row. Django's own get_FOO_display builds a dict of the field's
+    # choices on each call, hashing every lazily translated label (a translation look-up each):
+    # 7 % of a 20-row queue list's CPU. The label of the one value is enough.
+    def get_status_display(self):
+        return _label(Status, self.status)
+
+    def get_category_display(self):
+        return _label(Category, self.category)
+
+    def get_channel_display(self):
+        return _label(Channel, self.channel)
 
     @property
     def is_open(self) -> bool:

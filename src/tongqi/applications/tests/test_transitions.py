@@ -372,3 +372,25 @@ def test_on_postgresql_a_transition_waits_only_for_what_it_reads(app, people, mo
     assert event.action == "accept" and event.to_status == Status.ACCEPTED
     app.refresh_from_db()
     assert app.status == Status.ACCEPTED
+
+
+def test_labels_of_stage_category_and_channel_follow_the_language(app):
+    """``get_status_display`` and friends are the model's own (a look-up of one label) and
+    answer what Django's would, in Chinese and in English."""
+    from django.utils import translation
+
+    from tongqi.applications.choices import Channel
+
+    app.category = Category.NO_EXTERNAL_WORKS
+    for lang in ("zh-hans", "en"):
+        with translation.override(lang):
+            assert str(app.get_status_display()) == str(Status(app.status).label)
+            assert str(app.get_category_display()) == str(Category.NO_EXTERNAL_WORKS.label)
+            assert str(app.get_channel_display()) == str(Channel(app.channel).label)
+    with translation.override("en"):
+        assert str(app.get_status_display()) == "Submitted, awaiting acceptance"
+    with translation.override("zh-hans"):
+        assert str(app.get_status_display()) != "Submitted, awaiting acceptance"
+    app.status, app.category = "no-such-stage", ""
+    assert app.get_status_display() == "no-such-stage"  # not a choice: the value, as Django
+    assert app.get_category_display() == ""

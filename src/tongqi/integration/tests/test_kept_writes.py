@@ -161,3 +161,38 @@ def test_on_postgresql_the_health_check_needs_no_round_trip_until_the_server_han
         assert asked
     finally:
         other.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_write_inside_a_savepoint_that_rolls_back_is_undone():
+    def inner():
+        with transaction.atomic():  # a savepoint
+            _insert.write([_message("kept.inner")])
+            raise RuntimeError("the inner step fails")
+
+    with transaction.atomic():
+        _insert.write([_message("kept.outer")])
+        with pytest.raises(RuntimeError):
+            inner()
+    kinds = set(OutboxMessage.objects.values_list("kind", flat=True))
+    assert kinds == {"kept.outer"}
+
+
+@pytest.mark.django_db
+def test_a_server_side_cursor_and_executemany_see_the_writes_before_them():
+    with transaction.atomic():
+        _insert.write([_message("kept.iter")])
+        assert [m.kind for m in OutboxMessage.objects.filter(kind="kept.iter").iterator()] == [
+            "kept.iter"
+        ]
+        _insert.write([_message("kept.many")])
+        with connection.cursor() as cur:
+            cur.executemany(
+                f"UPDATE {OutboxMessage._meta.db_table} SET attempts = %s WHERE kind = %s",  # noqa: S608
+                [(5, "kept.many"), (6, "kept.iter")],
+            )
+        assert dict(
+            OutboxMessage.objects.filter(kind__in=["kept.iter", "kept.many"]).values_list(
+                "kind", "attempts"
+            )
+        ) == {"kept.iter": 6, "kept.many": 5}
