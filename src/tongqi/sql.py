@@ -143,12 +143,11 @@ class Insert:
         if self.unless_exists and len(objs) != 1:
             raise ValueError("unless_exists inserts one object a call")
         sql = self.sql(len(objs))
-        params = self.params(objs)
         nextval = next_key_sql(draw) if draw is not None and len(objs) == 1 else None
         if nextval:
-            sql, params = f"{sql}, {nextval}", params
+            sql = f"{sql}, {nextval}"  # RETURNING id, nextval(…)
         with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
-            cursor.execute(sql, params)
+            cursor.execute(sql, self.params(objs))
             rows = cursor.fetchall()
         if not rows and self.unless_exists:
             return False

@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -260,7 +261,7 @@ def transition(
             rows = Application.objects.select_for_update().select_related("enterprise")
             nextval = next_key_sql(ApplicationEvent)
             if nextval:  # the event's key comes with the lock: its insert need not wait
-                rows = rows.extra(select={"tongqi_event_key": nextval})
+                rows = rows.annotate(tongqi_event_key=RawSQL(nextval, ()))
             locked = rows.get(pk=application.pk)
             draw_with(locked, ApplicationEvent, locked.__dict__.pop("tongqi_event_key", None))
         if expected_version is not None and locked.version != expected_version:
