@@ -26,10 +26,11 @@ from django.db.backends.utils import debug_transaction
 
 
 def _send(conn: psycopg.Connection, pending: list) -> None:
-    """Send the kept statements into the open pipeline (the caller syncs it)."""
+    """Send the kept statements into the open pipeline (the caller syncs it), with Django's
+    cursor of the same binding as they were written for (not ours: it would send them again)."""
     writes = list(pending)
     pending.clear()  # a failure must not send them again
-    with psycopg.Cursor(conn) as cur:
+    with _PLAIN.get(conn.cursor_factory, psycopg.Cursor)(conn) as cur:
         for sql, params in writes:
             cur.execute(sql, params)
 
@@ -60,6 +61,9 @@ class ServerBindingCursor(_Flushing, base.ServerBindingCursor):
 
 class Cursor(_Flushing, base.Cursor):
     pass
+
+
+_PLAIN = {ServerBindingCursor: base.ServerBindingCursor, Cursor: base.Cursor}
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
