@@ -66,6 +66,17 @@ class Cursor(_Flushing, base.Cursor):
 _PLAIN = {ServerBindingCursor: base.ServerBindingCursor, Cursor: base.Cursor}
 
 
+def _readable(fd: int) -> bool:
+    """Whether the socket has something to read now (poll: any descriptor number; select()
+    only below 1024, where poll is missing)."""
+    if hasattr(select, "poll"):
+        poller = select.poll()
+        poller.register(fd, select.POLLIN)
+        return bool(poller.poll(0))
+    readable, _, _ = select.select([fd], [], [], 0)
+    return bool(readable)
+
+
 class DatabaseWrapper(base.DatabaseWrapper):
     def get_connection_params(self):
         params = super().get_connection_params()
@@ -91,7 +102,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
         if conn is None or conn.closed or conn.broken:
             return False
         try:
-            readable, _, _ = select.select([conn.fileno()], [], [], 0)
+            readable = _readable(conn.fileno())
         except (OSError, ValueError):
             return False
         return super().is_usable() if readable else True
