@@ -81,26 +81,27 @@ def publish(
     occurred_at = timezone.localtime(occurred_at).isoformat()
     stable_id = event_id is not None
     event_id = str(event_id) if stable_id else uuid.uuid4().hex
-    # Round-trip through JSON now: a non-serialisable payload fails in the caller, not the worker.
-    body = json.dumps(payload, cls=DjangoJSONEncoder, ensure_ascii=False)
+    # Serialised now: a non-serialisable payload fails in the caller, not the worker.
+    message = json.dumps(
+        {
+            "event_id": event_id,
+            "topic": topic,
+            "subject": subject,
+            "occurred_at": occurred_at,
+            "data": payload,
+        },
+        cls=DjangoJSONEncoder,
+        ensure_ascii=False,
+    )
     if connection.vendor == "postgresql":
         return _publish_sql(
             topic=topic,
-            message=json.dumps(
-                {
-                    "event_id": event_id,
-                    "topic": topic,
-                    "subject": subject,
-                    "occurred_at": occurred_at,
-                    "data": json.loads(body),
-                },
-                ensure_ascii=False,
-            ),
+            message=message,
             client_id=client_id,
             dedupe_prefix=f"webhook:%:{topic}:{event_id}" if stable_id else None,
             count=count,
         )
-    data = json.loads(body)
+    delivery = json.loads(message)
     queued = 0
     for sub in _subscriptions(client_id):
         topics = sub.topics or []
@@ -108,14 +109,7 @@ def publish(
             continue
         msg = outbox.enqueue(
             KIND,
-            {
-                "subscription": sub.pk,
-                "event_id": event_id,
-                "topic": topic,
-                "subject": subject,
-                "occurred_at": occurred_at,
-                "data": data,
-            },
+            {"subscription": sub.pk, **delivery},
             max_attempts=MAX_ATTEMPTS,
             dedupe_key=f"webhook:{sub.pk}:{topic}:{event_id}"[:200] if stable_id else None,
         )
