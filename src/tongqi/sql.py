@@ -132,28 +132,34 @@ class Insert:
             )
         return self._sql[key]
 
-    def __call__(self, objs: Sequence[Model], *, draw: type[Model] | None = None) -> bool:
+    def __call__(
+        self, objs: Sequence[Model], *, draw: type[Model] | Sequence[type[Model]] | None = None
+    ) -> bool:
         """Insert ``objs`` and set their keys; False when one already existed (``unless_exists``).
 
-        ``draw=Model`` (PostgreSQL, one object): the same statement also draws a new key of
-        ``Model`` from its sequence, left on the object for ``drawn_key`` (a row the caller will
-        write next can then go without waiting for its key: ``write``)."""
+        ``draw=Model`` or ``draw=(Model, …)`` (PostgreSQL, one object): the same statement also
+        draws a new key of each model from its sequence, left on the object for ``drawn_key``
+        (a row the caller will write next can then go without waiting for its key: ``write``).
+        Nothing is drawn when the row already existed."""
         if not objs:
             return True
         if self.unless_exists and len(objs) != 1:
             raise ValueError("unless_exists inserts one object a call")
         sql = self.sql(len(objs))
-        nextval = next_key_sql(draw) if draw is not None and len(objs) == 1 else None
-        if nextval:
-            sql = f"{sql}, {nextval}"  # RETURNING id, nextval(…)
+        models_ = () if draw is None else (draw,) if isinstance(draw, type) else tuple(draw)
+        nextvals = [next_key_sql(m) for m in models_] if len(objs) == 1 else []
+        if nextvals and None not in nextvals:
+            sql = f"{sql}, {', '.join(nextvals)}"  # RETURNING id, nextval(…), …
+        else:
+            nextvals = []
         with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
             cursor.execute(sql, self.params(objs))
             rows = cursor.fetchall()
         if not rows and self.unless_exists:
             return False
         self.saved(objs, [r[0] for r in rows])
-        if nextval:
-            _drawn(objs[0])[draw] = rows[0][1]
+        for i, model in enumerate(models_[: len(nextvals)], start=1):
+            _drawn(objs[0])[model] = rows[0][i]
         return True
 
     def write(self, objs: Sequence[Model]) -> None:

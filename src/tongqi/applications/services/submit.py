@@ -21,7 +21,7 @@ from tongqi.audit.choices import AuditAction
 from tongqi.audit.services import audit_record, changes_between
 from tongqi.audit.services import deferred as audit_deferred
 from tongqi.core.validators import peak_load
-from tongqi.sql import Insert, write
+from tongqi.sql import Insert, draw_with, drawn_key, write
 
 from .. import routing, validation
 from ..choices import AttachmentKind, Channel, CoordSystem, Status, UsageType
@@ -190,24 +190,27 @@ def validate_application(data: ApplicationInput, *, for_submit: bool) -> tuple[d
     return clean, errors
 
 
-def _insert_new_enterprise(clean: dict) -> Enterprise | None:
+def _insert_new_enterprise(clean: dict, draw=None) -> Enterprise | None:
     """Insert the enterprise unless its USCC is known: the new row, or None.
 
     One statement for the usual case (a business applies once), where a read under lock and an
-    insert took two; a concurrent insert of the same USCC waits for the first and finds it."""
+    insert took two; a concurrent insert of the same USCC waits for the first and finds it.
+    ``draw``: models whose new keys the same statement draws (``tongqi.sql.Insert``)."""
     ent = Enterprise(**clean)
-    return ent if _insert_enterprise([ent]) else None
+    return ent if _insert_enterprise([ent], draw=draw) else None
 
 
 _insert_enterprise = Insert(Enterprise, unless_exists=("uscc",))
 
 
 def enterprise_upsert(
-    *, data: EnterpriseInput, actor=None, _clean: dict | None = None
+    *, data: EnterpriseInput, actor=None, _clean: dict | None = None, _draw=None
 ) -> Enterprise:
     """Create the enterprise, or update the one with this USCC, and link the customer.
 
-    ``_clean``: the data as ``validate_enterprise`` cleaned it, when the caller has just done so."""
+    ``_clean``: the data as ``validate_enterprise`` cleaned it, when the caller has just done so.
+    ``_draw``: models whose new keys a new enterprise's insert also draws, left on it for
+    ``tongqi.sql.drawn_key`` (none are drawn for a known enterprise)."""
     if _clean is not None:
         clean = _clean
     else:
@@ -215,7 +218,7 @@ def enterprise_upsert(
         if errors:
             raise InvalidInput(fields=errors)
     with atomic():
-        ent = _insert_new_enterprise(clean)
+        ent = _insert_new_enterprise(clean, draw=_draw)
         if ent is not None:
             audit_record(
                 action=AuditAction.CREATE,
@@ -276,7 +279,10 @@ def application_save_draft(
     ``_clean``: the data as ``validate_application`` cleaned it, when the caller has just done
     so (a submission validates everything before its unit of work starts). ``_submitting``:
     the draft is submitted next in the same unit, so its insert also draws the key of the
-    submission's event (``tongqi.sql.drawn_key``)."""
+    submission's event (``tongqi.sql.drawn_key``). When the enterprise's insert drew the keys of
+    both already (``application_create_and_submit``), the draft is not written at all: the
+    submission writes the row once, already submitted (``transition``), and the answer is
+    the unsaved application with its key."""
     if _clean is not None:
         clean = dict(_clean)
     else:
@@ -314,7 +320,13 @@ def application_save_draft(
                 v = Decimal("0")
             if k == "desired_gas_on_date" or v is not None:
                 setattr(app, k, v)
-        if application is None:
+        key = drawn_key(enterprise, Application) if application is None and _submitting else None
+        if key is not None:
+            # no draft row to insert and then update (its 19 indexes written twice): the
+            # transition inserts it submitted; until then only this transaction knows the key
+            app.pk = key
+            draw_with(app, ApplicationEvent, drawn_key(enterprise, ApplicationEvent))
+        elif application is None:
             _insert_application([app], draw=ApplicationEvent if _submitting else None)
         else:
             app.save()
@@ -421,7 +433,14 @@ def application_create_and_submit(
     if e_errors or a_errors:
         raise InvalidInput(fields={**e_errors, **a_errors})
     with whole_unit(), audit_deferred():
-        enterprise = enterprise_upsert(data=enterprise_data, actor=actor, _clean=clean_e)
+        # a new enterprise's insert draws the keys of the application and of its submission's
+        # event (PostgreSQL): both rows are then written without waiting for a key
+        enterprise = enterprise_upsert(
+            data=enterprise_data,
+            actor=actor,
+            _clean=clean_e,
+            _draw=(Application, ApplicationEvent),
+        )
         app = application_save_draft(
             actor=actor,
             enterprise=enterprise,

@@ -39,6 +39,7 @@ from .errors import Conflict, Forbidden, IllegalTransition
 _insert_event = Insert(ApplicationEvent)
 _insert_keyed_event = Insert(ApplicationEvent, with_key=True)
 _update_application = Update(Application)
+_insert_keyed_application = Insert(Application, with_key=True)
 
 S = Status
 WORKING = frozenset(
@@ -247,7 +248,9 @@ def transition(
     ``apply(locked_application)`` makes the action's own changes on the locked row (and related
     rows) and may return extra event data. Raises Forbidden, Conflict or IllegalTransition.
     ``_held``: the caller created the row in this same transaction (nobody else can see it
-    yet), so it is used as it is instead of being read again under a lock.
+    yet), so it is used as it is instead of being read again under a lock. It may also be an
+    application not written yet, whose key the caller drew (``submit.py``): the transition then
+    inserts the row, in its new state.
     """
     rule = TRANSITIONS[action]
     if not _permitted(actor, application, rule):
@@ -281,13 +284,20 @@ def transition(
         if locked.status in FINAL_STATUSES and not locked.closed_at:
             locked.closed_at = at
         locked.version += 1
-        # Only what this action changed is written (and the row's modification time): less to
-        # send, and a column another statement of the action set directly is not overwritten.
-        _update_application.write(  # the row is locked: it may go with the next round trip
-            locked,
-            [name for name, attname in _SAVED if getattr(locked, attname) != before[attname]]
-            + ["updated_at"],
-        )
+        if locked._state.adding:  # not written yet (``_held``): the whole row, once
+            if locked.pk is None:
+                raise ValueError("an application not written yet needs its key drawn")
+            _insert_keyed_application.saved([locked], [locked.pk])
+            _insert_keyed_application.write([locked])  # no unique key it could hit but its own
+        else:
+            # Only what this action changed is written (and the row's modification time): less
+            # to send, and a column another statement of the action set directly is not
+            # overwritten.
+            _update_application.write(  # the row is locked: it may go with the next round trip
+                locked,
+                [name for name, attname in _SAVED if getattr(locked, attname) != before[attname]]
+                + ["updated_at"],
+            )
         event = ApplicationEvent(
             application=locked,
             at=at,

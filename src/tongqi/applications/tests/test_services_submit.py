@@ -156,3 +156,42 @@ def test_same_uscc_reuses_the_enterprise(org, people):
     b = submitted_application(org, customer=people.customer, n=3)
     assert a.enterprise_id == b.enterprise_id
     assert Enterprise.objects.count() == 1
+
+
+def test_a_new_business_applying_gets_its_application_written_once_already_submitted(org, people):
+    """PostgreSQL: the new enterprise's insert draws the keys of the application and of its
+    event, so the application is inserted once, submitted (no draft row updated, its indexes
+    written twice). Elsewhere the draft is inserted, then updated. Either way the row is whole."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as q:
+        app = application_create_and_submit(
+            actor=people.customer,
+            enterprise_data=enterprise_input(41),
+            channel=Channel.WEB,
+            data=application_input(org.district_a.code),
+        )
+    table = Application._meta.db_table
+    inserts = [x for x in q.captured_queries if x["sql"].startswith(f'INSERT INTO "{table}"')]
+    updates = [x for x in q.captured_queries if x["sql"].startswith(f'UPDATE "{table}"')]
+    assert len(inserts) == 1
+    assert len(updates) == (0 if connection.vendor == "postgresql" else 1)
+    row = Application.objects.get(pk=app.pk)
+    assert row.status == Status.SUBMITTED and row.number == app.number
+    assert row.number.endswith(f"{app.pk:07d}")
+    assert row.version == app.version and row.account_manager == people.am_a
+    assert row.created_at and row.updated_at and row.submitted_at
+    assert row.applicant == people.customer and row.appliances.count() == 2
+    event = ApplicationEvent.objects.get(application=app)
+    assert (event.from_status, event.to_status) == (Status.DRAFT, Status.SUBMITTED)
+    assert people.customer in row.enterprise.members.all()
+    # a business that applied before: its enterprise is not inserted, so nothing was drawn
+    again = application_create_and_submit(
+        actor=people.customer,
+        enterprise_data=enterprise_input(41),
+        channel=Channel.WEB,
+        data=application_input(org.district_a.code),
+    )
+    assert again.enterprise_id == app.enterprise_id and again.pk != app.pk
+    assert Application.objects.get(pk=again.pk).status == Status.SUBMITTED
