@@ -8,6 +8,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from tongqi.integration.choices import Channel
 from tongqi.integration.notify import Notice, notify_many
@@ -33,61 +34,73 @@ def _staff_link(app: Application) -> str:
 def notify_events(events: Iterable[ApplicationEvent]) -> None:
     """Send the notifications the events call for (customer: SMS + in-app; staff: in-app), in a
     few statements however many events there are (the worker hands over whole batches)."""
-    notify_many([n for e in events for n in notices_for(e)])
+    with translation.override(settings.LANGUAGE_CODE):
+        notices = [n for e in events for n in _notices(e)]
+    notify_many(notices)
 
 
-def notices_for(event: ApplicationEvent) -> list[Notice]:
-    """The messages an event calls for, rendered in the platform's language."""
+# What the customer is told of each action: its title and body, rendered when the action
+# calls for them (a batch renders one message per event, not every message for each).
+_CUSTOMER = {
+    "submit": lambda app, ev: (
+        _("Application {number} received").format(number=app.number or ""),
+        _("Your account manager {name} will contact you shortly.").format(
+            name=app.account_manager.display_name if app.account_manager else ""
+        ),
+    ),
+    "accept": lambda app, ev: (
+        _("Application {number} accepted").format(number=app.number or ""),
+        _("Time limit: {days} working days from the next working day.").format(
+            days=app.limit_days or ""
+        ),
+    ),
+    "reject": lambda app, ev: (
+        _("Application {number} not accepted").format(number=app.number or ""),
+        _("Reason: {reason}").format(reason=ev.reason),
+    ),
+    "quote": lambda app, ev: (
+        _("Plan and quote ready for {number}").format(number=app.number or ""),
+        _("Please review and confirm the plan and quote online."),
+    ),
+    "acceptance_passed": lambda app, ev: (
+        _("Gas is on: {number}").format(number=app.number or ""),
+        _("Your gas supply is connected. Please rate our service."),
+    ),
+    "acceptance_failed": lambda app, ev: (
+        _("Acceptance of {number} not passed").format(number=app.number or ""),
+        _("Please rectify: {items}").format(items=ev.reason),
+    ),
+    "pause": lambda app, ev: (
+        _("Time limit of {number} paused").format(number=app.number or ""),
+        _("Reason: {reason}").format(reason=ev.reason),
+    ),
+    "resume": lambda app, ev: (
+        _("Time limit of {number} resumed").format(number=app.number or ""),
+        "",
+    ),
+}
+
+# What the account manager is told ({number}, {enterprise}); translated when rendered.
+_STAFF = {
+    "submit": gettext_noop("New application {number} from {enterprise}"),
+    "confirm_quote": gettext_noop("{enterprise} confirmed the plan and quote of {number}"),
+    "request_acceptance": gettext_noop("{enterprise} requests acceptance of {number}"),
+    "cancel": gettext_noop("{enterprise} cancelled {number}"),
+    "commitment_fulfilled": gettext_noop("{enterprise} supplied the missing documents of {number}"),
+    "assign": gettext_noop("Application {number} of {enterprise} was assigned to you"),
+}
+
+
+def _notices(event: ApplicationEvent) -> list[Notice]:
+    """The messages an event calls for, in the language active (the platform's: see
+    ``notify_events``)."""
     app = event.application
     notices = []
-    with translation.override(settings.LANGUAGE_CODE):
-        number = app.number or ""
-        customer_msgs = {
-            "submit": (
-                _("Application {number} received").format(number=number),
-                _("Your account manager {name} will contact you shortly.").format(
-                    name=app.account_manager.display_name if app.account_manager else ""
-                ),
-            ),
-            "accept": (
-                _("Application {number} accepted").format(number=number),
-                _("Time limit: {days} working days from the next working day.").format(
-                    days=app.limit_days or ""
-                ),
-            ),
-            "reject": (
-                _("Application {number} not accepted").format(number=number),
-                _("Reason: {reason}").format(reason=event.reason),
-            ),
-            "quote": (
-                _("Plan and quote ready for {number}").format(number=number),
-                _("Please review and confirm the plan and quote online."),
-            ),
-            "acceptance_passed": (
-                _("Gas is on: {number}").format(number=number),
-                _("Your gas supply is connected. Please rate our service."),
-            ),
-            "acceptance_failed": (
-                _("Acceptance of {number} not passed").format(number=number),
-                _("Please rectify: {items}").format(items=event.reason),
-            ),
-            "pause": (
-                _("Time limit of {number} paused").format(number=number),
-                _("Reason: {reason}").format(reason=event.reason),
-            ),
-            "resume": (_("Time limit of {number} resumed").format(number=number), ""),
-        }
-        staff_msgs = {
-            "submit": _("New application {number} from {enterprise}"),
-            "confirm_quote": _("{enterprise} confirmed the plan and quote of {number}"),
-            "request_acceptance": _("{enterprise} requests acceptance of {number}"),
-            "cancel": _("{enterprise} cancelled {number}"),
-            "commitment_fulfilled": _("{enterprise} supplied the missing documents of {number}"),
-            "assign": _("Application {number} of {enterprise} was assigned to you"),
-        }
-        if event.action in customer_msgs:
-            title, body = customer_msgs[event.action]
-            notice = Notice(
+    render = _CUSTOMER.get(event.action)
+    if render is not None:
+        title, body = render(app, event)
+        notices.append(
+            Notice(
                 users=_customer_recipients(app),
                 title=title,
                 body=body,
@@ -96,10 +109,13 @@ def notices_for(event: ApplicationEvent) -> list[Notice]:
                 channels=(Channel.INAPP, Channel.SMS),
                 dedupe_key=f"event:{event.pk}:c",
             )
-            notices.append(notice)
-        if event.action in staff_msgs and app.account_manager_id:
-            title = staff_msgs[event.action].format(number=number, enterprise=app.enterprise.name)
-            notice = Notice(
+        )
+    if event.action in _STAFF and app.account_manager_id:
+        title = _(_STAFF[event.action]).format(
+            number=app.number or "", enterprise=app.enterprise.name
+        )
+        notices.append(
+            Notice(
                 users=[app.account_manager],
                 title=title,
                 link=_staff_link(app),
@@ -107,5 +123,5 @@ def notices_for(event: ApplicationEvent) -> list[Notice]:
                 channels=(Channel.INAPP,),
                 dedupe_key=f"event:{event.pk}:s",
             )
-            notices.append(notice)
+        )
     return notices

@@ -342,6 +342,12 @@ def test_a_batch_of_events_is_notified_in_a_few_statements_and_once(
         for user in (people.customer, people.am_a):
             n = Notification.objects.get(user=user, link__contains=f"/{app.pk}/")
             assert app.number in n.title
+    # in the platform's language, whatever the worker's: each event's own message only
+    customer = Notification.objects.get(user=people.customer, link__contains=f"/{apps[0].pk}/")
+    staff = Notification.objects.get(user=people.am_a, link__contains=f"/{apps[0].pk}/")
+    assert customer.title == f"已收到用气申请 {apps[0].number}"
+    assert "客户经理" in customer.body
+    assert staff.title == f"{apps[0].enterprise.name} 提交了新申请 {apps[0].number}"
     sms = OutboxMessage.objects.filter(kind="notify.sms")
     assert sms.count() == 6
     assert {m.payload["channel"] for m in sms} == {"sms"}
