@@ -39,45 +39,42 @@ def notify_events(events: Iterable[ApplicationEvent]) -> None:
     notify_many(notices)
 
 
-# What the customer is told of each action: its title and body, rendered when the action
-# calls for them (a batch renders one message per event, not every message for each).
+# What the customer is told of each action: the title ({number}; translated when rendered) and
+# what renders the body, only for the action an event calls for (not every message for each).
 _CUSTOMER = {
-    "submit": lambda app, ev: (
-        _("Application {number} received").format(number=app.number or ""),
-        _("Your account manager {name} will contact you shortly.").format(
+    "submit": (
+        gettext_noop("Application {number} received"),
+        lambda app, ev: _("Your account manager {name} will contact you shortly.").format(
             name=app.account_manager.display_name if app.account_manager else ""
         ),
     ),
-    "accept": lambda app, ev: (
-        _("Application {number} accepted").format(number=app.number or ""),
-        _("Time limit: {days} working days from the next working day.").format(
+    "accept": (
+        gettext_noop("Application {number} accepted"),
+        lambda app, ev: _("Time limit: {days} working days from the next working day.").format(
             days=app.limit_days or ""
         ),
     ),
-    "reject": lambda app, ev: (
-        _("Application {number} not accepted").format(number=app.number or ""),
-        _("Reason: {reason}").format(reason=ev.reason),
+    "reject": (
+        gettext_noop("Application {number} not accepted"),
+        lambda app, ev: _("Reason: {reason}").format(reason=ev.reason),
     ),
-    "quote": lambda app, ev: (
-        _("Plan and quote ready for {number}").format(number=app.number or ""),
-        _("Please review and confirm the plan and quote online."),
+    "quote": (
+        gettext_noop("Plan and quote ready for {number}"),
+        lambda app, ev: _("Please review and confirm the plan and quote online."),
     ),
-    "acceptance_passed": lambda app, ev: (
-        _("Gas is on: {number}").format(number=app.number or ""),
-        _("Your gas supply is connected. Please rate our service."),
+    "acceptance_passed": (
+        gettext_noop("Gas is on: {number}"),
+        lambda app, ev: _("Your gas supply is connected. Please rate our service."),
     ),
-    "acceptance_failed": lambda app, ev: (
-        _("Acceptance of {number} not passed").format(number=app.number or ""),
-        _("Please rectify: {items}").format(items=ev.reason),
+    "acceptance_failed": (
+        gettext_noop("Acceptance of {number} not passed"),
+        lambda app, ev: _("Please rectify: {items}").format(items=ev.reason),
     ),
-    "pause": lambda app, ev: (
-        _("Time limit of {number} paused").format(number=app.number or ""),
-        _("Reason: {reason}").format(reason=ev.reason),
+    "pause": (
+        gettext_noop("Time limit of {number} paused"),
+        lambda app, ev: _("Reason: {reason}").format(reason=ev.reason),
     ),
-    "resume": lambda app, ev: (
-        _("Time limit of {number} resumed").format(number=app.number or ""),
-        "",
-    ),
+    "resume": (gettext_noop("Time limit of {number} resumed"), lambda app, ev: ""),
 }
 
 # What the account manager is told ({number}, {enterprise}); translated when rendered.
@@ -96,14 +93,14 @@ def _notices(event: ApplicationEvent) -> list[Notice]:
     ``notify_events``)."""
     app = event.application
     notices = []
-    render = _CUSTOMER.get(event.action)
-    if render is not None:
-        title, body = render(app, event)
+    number = app.number or ""
+    if event.action in _CUSTOMER:
+        title, body = _CUSTOMER[event.action]
         notices.append(
             Notice(
                 users=_customer_recipients(app),
-                title=title,
-                body=body,
+                title=_(title).format(number=number),
+                body=body(app, event),
                 link=_portal_link(app),
                 topic=f"application.{event.action}",
                 channels=(Channel.INAPP, Channel.SMS),
@@ -111,9 +108,7 @@ def _notices(event: ApplicationEvent) -> list[Notice]:
             )
         )
     if event.action in _STAFF and app.account_manager_id:
-        title = _(_STAFF[event.action]).format(
-            number=app.number or "", enterprise=app.enterprise.name
-        )
+        title = _(_STAFF[event.action]).format(number=number, enterprise=app.enterprise.name)
         notices.append(
             Notice(
                 users=[app.account_manager],
